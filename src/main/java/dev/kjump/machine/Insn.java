@@ -1,0 +1,41 @@
+package dev.kjump.machine;
+
+/**
+ * One decoded instruction, cached per physical address so each instruction is decoded once. Holds no linear
+ * address: relative branches keep their displacement, so the same decode serves every mapping of the page.
+ */
+final class Insn {
+    /** Opcode: 0x000-0x0FF one-byte map, 0x100-0x1FF the 0F two-byte map; {@link #OP_HOST_ENTRY} marks a host entry. */
+    int op;
+    /** Length in bytes, prefixes included. */
+    int len;
+    /** 66 prefix: 16-bit operand size. */
+    boolean os16;
+    /** 0, 0xF2 (REPNE) or 0xF3 (REP/REPE). */
+    int rep;
+    /** Segment register index used by the memory operand (default or override). */
+    int seg;
+    /** True when a segment override prefix was given. */
+    boolean segOverride;
+    /** ModRM fields. */
+    int mod;
+    int reg;
+    int rm;
+    /** Memory operand: base and index register (-1 for none), scale as a shift count, displacement. */
+    int base = -1;
+    int index = -1;
+    int scale;
+    int disp;
+    /** Immediates. */
+    int imm;
+    int imm2;
+
+    /** Pseudo opcode: the caller registered this physical address as a host entry. */
+    static final int OP_HOST_ENTRY = 0x200;
+    /** Pseudo opcode: the bytes do not form an instruction this CPU knows (#UD on execution). */
+    static final int OP_INVALID = 0x201;
+
+    boolean isMem() {
+        return mod != 3;
+    }
+}

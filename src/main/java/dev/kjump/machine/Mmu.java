@@ -1,0 +1,186 @@
+package dev.kjump.machine;
+
+/**
+ * The i386 paging unit: 2-level page tables with 4 KiB pages and, with CR4.PSE, 4 MiB pages; a TLB that CR3
+ * writes, paging mode changes and INVLPG flush; accessed and dirty bits set in the tables as the hardware
+ * does; page faults with CR2 and the error code. The CPU runs at ring 0 only, so the U/S bit never denies an
+ * access; R/W denies writes only when CR0.WP is set.
+ */
+public final class Mmu {
+    /** Access kinds. */
+    static final int READ = 0;
+    static final int WRITE = 1;
+    static final int FETCH = 2;
+
+    static final int PTE_P = 0x1;
+    static final int PTE_RW = 0x2;
+    static final int PTE_A = 0x20;
+    static final int PTE_D = 0x40;
+    static final int PDE_PS = 0x80;
+
+    private static final int TLB_BITS = 10;
+    private static final int TLB_SIZE = 1 << TLB_BITS;
+    private static final int TLB_MASK = TLB_SIZE - 1;
+
+    private final PhysicalMemory mem;
+    private final CpuFault fault;
+
+    boolean paging;
+    boolean writeProtect;
+    boolean pse;
+    int cr3;
+    /** Linear address of the last page fault. */
+    int cr2;
+
+    /** TLB tags: (linear page address | 1) when valid, for reads and for writes (writes need D set). */
+    private final int[] tagRead = new int[TLB_SIZE];
+    private final int[] tagWrite = new int[TLB_SIZE];
+    private final int[] frame = new int[TLB_SIZE];
+    private boolean largePagesCached;
+    private long walks;
+
+    Mmu(PhysicalMemory mem, CpuFault fault) {
+        this.mem = mem;
+        this.fault = fault;
+    }
+
+    /** Number of page-table walks done so far (TLB misses with paging on). */
+    public long walks() {
+        return walks;
+    }
+
+    /** Drops every cached translation. */
+    void flush() {
+        java.util.Arrays.fill(tagRead, 0);
+        java.util.Arrays.fill(tagWrite, 0);
+        largePagesCached = false;
+    }
+
+    /** INVLPG: drops the translation of the page holding {@code linear}. */
+    void invlpg(int linear) {
+        if (largePagesCached) {
+            flush();
+            return;
+        }
+        int i = (linear >>> 12) & TLB_MASK;
+        tagRead[i] = 0;
+        tagWrite[i] = 0;
+    }
+
+    /** Translates for a read (or fetch); throws the CPU's #PF fault. */
+    int read(int linear) {
+        if (!paging) {
+            return linear;
+        }
+        int i = (linear >>> 12) & TLB_MASK;
+        if (tagRead[i] == ((linear & 0xFFFFF000) | 1)) {
+            return frame[i] | (linear & 0xFFF);
+        }
+        return walk(linear, READ);
+    }
+
+    /** Translates for a write; throws the CPU's #PF fault. */
+    int write(int linear) {
+        if (!paging) {
+            return linear;
+        }
+        int i = (linear >>> 12) & TLB_MASK;
+        if (tagWrite[i] == ((linear & 0xFFFFF000) | 1)) {
+            return frame[i] | (linear & 0xFFF);
+        }
+        return walk(linear, WRITE);
+    }
+
+    /** Translates for an instruction fetch. */
+    int fetch(int linear) {
+        if (!paging) {
+            return linear;
+        }
+        int i = (linear >>> 12) & TLB_MASK;
+        if (tagRead[i] == ((linear & 0xFFFFF000) | 1)) {
+            return frame[i] | (linear & 0xFFF);
+        }
+        return walk(linear, FETCH);
+    }
+
+    /**
+     * Translates without side effects (no A/D bits, no TLB fill, no fault): for debuggers and dumps.
+     *
+     * @return the physical address, or -1L when not mapped
+     */
+    public long probe(int linear) {
+        if (!paging) {
+            return linear & 0xFFFFFFFFL;
+        }
+        int pde = mem.read32((cr3 & 0xFFFFF000) + ((linear >>> 22) << 2));
+        if ((pde & PTE_P) == 0) {
+            return -1L;
+        }
+        if ((pde & PDE_PS) != 0 && pse) {
+            return ((pde & 0xFFC00000) | (linear & 0x3FFFFF)) & 0xFFFFFFFFL;
+        }
+        int pte = mem.read32((pde & 0xFFFFF000) + (((linear >>> 12) & 0x3FF) << 2));
+        if ((pte & PTE_P) == 0) {
+            return -1L;
+        }
+        return ((pte & 0xFFFFF000) | (linear & 0xFFF)) & 0xFFFFFFFFL;
+    }
+
+    private int walk(int linear, int access) {
+        walks++;
+        boolean isWrite = access == WRITE;
+        int pdeAddr = (cr3 & 0xFFFFF000) + ((linear >>> 22) << 2);
+        int pde = mem.read32(pdeAddr);
+        if ((pde & PTE_P) == 0) {
+            throw pageFault(linear, 0, isWrite);
+        }
+        int phys;
+        int i = (linear >>> 12) & TLB_MASK;
+        if ((pde & PDE_PS) != 0 && pse) {
+            if (isWrite && writeProtect && (pde & PTE_RW) == 0) {
+                throw pageFault(linear, 1, true);
+            }
+            int set = PTE_A | (isWrite ? PTE_D : 0);
+            if ((pde & set) != set) {
+                mem.write32(pdeAddr, pde | set);
+            }
+            phys = (pde & 0xFFC00000) | (linear & 0x003FF000);
+            largePagesCached = true;
+            boolean dirty = ((pde | set) & PTE_D) != 0;
+            fill(i, linear, phys, dirty && (!writeProtect || (pde & PTE_RW) != 0));
+        } else {
+            int pteAddr = (pde & 0xFFFFF000) + (((linear >>> 12) & 0x3FF) << 2);
+            int pte = mem.read32(pteAddr);
+            if ((pte & PTE_P) == 0) {
+                throw pageFault(linear, 0, isWrite);
+            }
+            boolean writable = (pde & pte & PTE_RW) != 0;
+            if (isWrite && writeProtect && !writable) {
+                throw pageFault(linear, 1, true);
+            }
+            if ((pde & PTE_A) == 0) {
+                mem.write32(pdeAddr, pde | PTE_A);
+            }
+            int set = PTE_A | (isWrite ? PTE_D : 0);
+            if ((pte & set) != set) {
+                mem.write32(pteAddr, pte | set);
+            }
+            phys = pte & 0xFFFFF000;
+            boolean dirty = ((pte | set) & PTE_D) != 0;
+            fill(i, linear, phys, dirty && (!writeProtect || writable));
+        }
+        return phys | (linear & 0xFFF);
+    }
+
+    private void fill(int i, int linear, int phys, boolean writeOk) {
+        int tag = (linear & 0xFFFFF000) | 1;
+        tagRead[i] = tag;
+        frame[i] = phys;
+        tagWrite[i] = writeOk ? tag : 0;
+    }
+
+    private CpuFault pageFault(int linear, int present, boolean write) {
+        cr2 = linear;
+        return fault.set(Cpu.V_PF, true, present | (write ? 2 : 0));
+    }
+}

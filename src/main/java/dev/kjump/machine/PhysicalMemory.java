@@ -1,0 +1,276 @@
+package dev.kjump.machine;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * The PC's physical memory: RAM of a fixed size (up to 4 GiB) whose 4 KiB pages are allocated on first
+ * write, so a large guest costs the host only what it touches. Reads of RAM never written return zero;
+ * reads outside RAM return all-ones and writes there are dropped, as on a PC with nothing decoding the
+ * address.
+ *
+ * <p>Physical addresses are 32-bit values treated as unsigned. Any write to a page that holds decoded
+ * instructions drops that page's decode cache (see {@link Cpu}), whichever path the write takes: CPU stores,
+ * bulk copies of the kernel's swap, or the host loading an image.
+ */
+public final class PhysicalMemory {
+    /** log2 of the page size. */
+    public static final int PAGE_SHIFT = 12;
+    /** The page size, 4 KiB. */
+    public static final int PAGE_SIZE = 1 << PAGE_SHIFT;
+    /** Largest RAM size: the whole 32-bit physical address space. */
+    public static final long MAX_SIZE = 1L << 32;
+
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+
+    private final long size;
+    private final int pageCount;
+    private final byte[][] pages;
+    /** Per physical page: the decoded instructions cached there, or null. Owned by {@link Cpu}. */
+    final Insn[][] code;
+    private int allocatedPages;
+
+    /**
+     * @param size RAM size in bytes: a multiple of 4 KiB, at least one page, at most 4 GiB
+     */
+    public PhysicalMemory(long size) {
+        if (size < PAGE_SIZE || size > MAX_SIZE || (size & (PAGE_SIZE - 1)) != 0) {
+            throw new IllegalArgumentException("memory size must be a multiple of 4 KiB between 4 KiB and 4 GiB: " + size);
+        }
+        this.size = size;
+        this.pageCount = (int) (size >>> PAGE_SHIFT);
+        this.pages = new byte[pageCount][];
+        this.code = new Insn[pageCount][];
+    }
+
+    /** RAM size in bytes. */
+    public long size() {
+        return size;
+    }
+
+    /** Number of 4 KiB pages of RAM. */
+    public int pageCount() {
+        return pageCount;
+    }
+
+    /** Pages the host has actually allocated (touched by a write). */
+    public int allocatedPages() {
+        return allocatedPages;
+    }
+
+    /** True when {@code addr} (unsigned) lies in RAM. */
+    public boolean inRam(int addr) {
+        return (addr >>> PAGE_SHIFT) < pageCount;
+    }
+
+    private byte[] pageForWrite(int pfn) {
+        byte[] p = pages[pfn];
+        if (p == null) {
+            p = new byte[PAGE_SIZE];
+            pages[pfn] = p;
+            allocatedPages++;
+        }
+        if (code[pfn] != null) {
+            code[pfn] = null;
+        }
+        return p;
+    }
+
+    /** Reads a byte (zero-extended). */
+    public int read8(int addr) {
+        int pfn = addr >>> PAGE_SHIFT;
+        if (pfn >= pageCount) {
+            return 0xFF;
+        }
+        byte[] p = pages[pfn];
+        return p == null ? 0 : p[addr & (PAGE_SIZE - 1)] & 0xFF;
+    }
+
+    /** Reads a little-endian 16-bit value (zero-extended). */
+    public int read16(int addr) {
+        int off = addr & (PAGE_SIZE - 1);
+        if (off > PAGE_SIZE - 2) {
+            return read8(addr) | read8(addr + 1) << 8;
+        }
+        int pfn = addr >>> PAGE_SHIFT;
+        if (pfn >= pageCount) {
+            return 0xFFFF;
+        }
+        byte[] p = pages[pfn];
+        return p == null ? 0 : (short) SHORT.get(p, off) & 0xFFFF;
+    }
+
+    /** Reads a little-endian 32-bit value. */
+    public int read32(int addr) {
+        int off = addr & (PAGE_SIZE - 1);
+        if (off > PAGE_SIZE - 4) {
+            return read16(addr) | read16(addr + 2) << 16;
+        }
+        int pfn = addr >>> PAGE_SHIFT;
+        if (pfn >= pageCount) {
+            return -1;
+        }
+        byte[] p = pages[pfn];
+        return p == null ? 0 : (int) INT.get(p, off);
+    }
+
+    /** Writes a byte. */
+    public void write8(int addr, int value) {
+        int pfn = addr >>> PAGE_SHIFT;
+        if (pfn >= pageCount) {
+            return;
+        }
+        pageForWrite(pfn)[addr & (PAGE_SIZE - 1)] = (byte) value;
+    }
+
+    /** Writes a little-endian 16-bit value. */
+    public void write16(int addr, int value) {
+        int off = addr & (PAGE_SIZE - 1);
+        if (off > PAGE_SIZE - 2) {
+            write8(addr, value);
+            write8(addr + 1, value >>> 8);
+            return;
+        }
+        int pfn = addr >>> PAGE_SHIFT;
+        if (pfn >= pageCount) {
+            return;
+        }
+        SHORT.set(pageForWrite(pfn), off, (short) value);
+    }
+
+    /** Writes a little-endian 32-bit value. */
+    public void write32(int addr, int value) {
+        int off = addr & (PAGE_SIZE - 1);
+        if (off > PAGE_SIZE - 4) {
+            write16(addr, value);
+            write16(addr + 2, value >>> 16);
+            return;
+        }
+        int pfn = addr >>> PAGE_SHIFT;
+        if (pfn >= pageCount) {
+            return;
+        }
+        INT.set(pageForWrite(pfn), off, value);
+    }
+
+    /** Copies {@code len} bytes of guest memory at {@code addr} into {@code dst[off..]}. */
+    public void read(int addr, byte[] dst, int off, int len) {
+        long a = addr & 0xFFFFFFFFL;
+        while (len > 0) {
+            int pfn = (int) (a >>> PAGE_SHIFT);
+            int po = (int) (a & (PAGE_SIZE - 1));
+            int n = Math.min(len, PAGE_SIZE - po);
+            if (pfn >= pageCount) {
+                Arrays.fill(dst, off, off + n, (byte) 0xFF);
+            } else if (pages[pfn] == null) {
+                Arrays.fill(dst, off, off + n, (byte) 0);
+            } else {
+                System.arraycopy(pages[pfn], po, dst, off, n);
+            }
+            a += n;
+            off += n;
+            len -= n;
+        }
+    }
+
+    /** Copies {@code src[off..off+len)} into guest memory at {@code addr}. */
+    public void write(int addr, byte[] src, int off, int len) {
+        long a = addr & 0xFFFFFFFFL;
+        while (len > 0) {
+            int pfn = (int) (a >>> PAGE_SHIFT);
+            int po = (int) (a & (PAGE_SIZE - 1));
+            int n = Math.min(len, PAGE_SIZE - po);
+            if (pfn < pageCount) {
+                System.arraycopy(src, off, pageForWrite(pfn), po, n);
+            }
+            a += n;
+            off += n;
+            len -= n;
+        }
+    }
+
+    /** Fills {@code len} bytes at {@code addr} with {@code value}. */
+    public void fill(int addr, int len, int value) {
+        long a = addr & 0xFFFFFFFFL;
+        while (len > 0) {
+            int pfn = (int) (a >>> PAGE_SHIFT);
+            int po = (int) (a & (PAGE_SIZE - 1));
+            int n = Math.min(len, PAGE_SIZE - po);
+            if (pfn < pageCount) {
+                if (value == 0 && pages[pfn] == null) {
+                    if (code[pfn] != null) {
+                        code[pfn] = null;
+                    }
+                } else {
+                    Arrays.fill(pageForWrite(pfn), po, po + n, (byte) value);
+                }
+            }
+            a += n;
+            len -= n;
+        }
+    }
+
+    /** Copies one whole 4 KiB page: frame {@code srcPfn} to frame {@code dstPfn} (the kernel's copy_page). */
+    public void copyPage(int srcPfn, int dstPfn) {
+        checkPfn(srcPfn);
+        checkPfn(dstPfn);
+        byte[] s = pages[srcPfn];
+        if (s == null) {
+            if (pages[dstPfn] != null) {
+                Arrays.fill(pageForWrite(dstPfn), (byte) 0);
+            } else if (code[dstPfn] != null) {
+                code[dstPfn] = null;
+            }
+            return;
+        }
+        System.arraycopy(s, 0, pageForWrite(dstPfn), 0, PAGE_SIZE);
+    }
+
+    /** True when frames {@code a} and {@code b} hold the same bytes. */
+    public boolean samePage(int a, int b) {
+        checkPfn(a);
+        checkPfn(b);
+        byte[] pa = pages[a];
+        byte[] pb = pages[b];
+        if (pa == pb) {
+            return true;
+        }
+        if (pa == null) {
+            return isZero(pb);
+        }
+        if (pb == null) {
+            return isZero(pa);
+        }
+        return Arrays.equals(pa, pb);
+    }
+
+    /** A 64-bit fingerprint of frame {@code pfn}'s contents (FNV-1a over 32-bit words). */
+    public long pageFingerprint(int pfn) {
+        checkPfn(pfn);
+        byte[] p = pages[pfn];
+        long h = 0xcbf29ce484222325L;
+        for (int i = 0; i < PAGE_SIZE; i += 4) {
+            int w = p == null ? 0 : (int) INT.get(p, i);
+            h = (h ^ (w & 0xFFFFFFFFL)) * 0x100000001b3L;
+        }
+        return h;
+    }
+
+    private static boolean isZero(byte[] p) {
+        for (byte b : p) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void checkPfn(int pfn) {
+        if (pfn < 0 || pfn >= pageCount) {
+            throw new IllegalArgumentException("page frame outside RAM: 0x" + Integer.toHexString(pfn));
+        }
+    }
+}
