@@ -11,8 +11,10 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 
 import net.fornwall.jelf.ElfFile;
+import net.fornwall.jelf.ElfStringTable;
 import net.fornwall.jelf.ElfSymbol;
 import net.fornwall.jelf.ElfSymbolTableSection;
 
@@ -40,6 +42,7 @@ public final class Image {
     private static final int PT_LOAD = 1;
     private static final int SHT_NULL = 0;
     private static final int SHT_SYMTAB = 2;
+    private static final int SHT_STRTAB = 3;
     private static final int SHT_NOBITS = 8;
     private static final int SHT_DYNSYM = 11;
     private static final int SHN_UNDEF = 0;
@@ -332,8 +335,9 @@ public final class Image {
         }
 
         /**
-         * Checks the section headers well enough that jelf cannot run off the file or allocate from a bogus size,
-         * then reads the symbols with jelf, turning any of its exceptions into {@link ImageException}.
+         * Checks the section headers well enough that jelf cannot run off the file, allocate from a bogus size or
+         * look names up out of range, then reads the symbols with jelf, turning any of its exceptions into
+         * {@link ImageException}. A file without a section name table ({@code e_shstrndx} 0) has no usable symbols.
          */
         private List<Symbol> readSymbols(long shoff, int shentsize, int shnum, int shstrndx) throws ImageException {
             int expectedSize = is64 ? 64 : 40;
@@ -347,42 +351,73 @@ public final class Image {
             if (shstrndx >= shnum) {
                 throw error("section name table index " + shstrndx + " out of range (" + shnum + " sections)");
             }
+            if (shstrndx == SHN_UNDEF) {
+                return List.of();
+            }
+            int symSize = is64 ? 24 : 16;
             for (int i = 0; i < shnum; i++) {
-                int sh = (int) shoff + i * shentsize;
+                int sh = section(shoff, i);
                 int type = u32(sh + 4);
                 if (type == SHT_NULL || type == SHT_NOBITS) {
                     continue;
                 }
-                long offset = word(sh + (is64 ? 24 : 16));
-                long size = word(sh + (is64 ? 32 : 20));
-                checkInFile(offset, size, "section " + i + " data");
+                checkInFile(word(sh + (is64 ? 24 : 16)), sectionSize(sh), "section " + i + " data");
                 long entsize = word(sh + (is64 ? 56 : 36));
-                int symSize = is64 ? 24 : 16;
                 if ((type == SHT_SYMTAB || type == SHT_DYNSYM) && entsize != symSize) {
                     throw error("bad symbol table entry size " + entsize + " in section " + i + " (expected "
                             + symSize + ")");
                 }
             }
+            int names = section(shoff, shstrndx);
+            if (u32(names + 4) != SHT_STRTAB) {
+                throw error("section name table (section " + shstrndx + ") is not a string table");
+            }
+            for (int i = 0; i < shnum; i++) {
+                long nameOffset = u32(section(shoff, i)) & 0xffff_ffffL;
+                if (nameOffset >= sectionSize(names)) {
+                    throw error("section " + i + " name offset 0x" + Long.toHexString(nameOffset)
+                            + " outside the section name table");
+                }
+            }
             try {
                 ElfFile elf = ElfFile.from(bytes);
                 List<Symbol> symbols = new ArrayList<>();
-                addSymbols(elf.getSymbolTableSection(), symbols);
-                addSymbols(elf.getDynamicSymbolTableSection(), symbols);
+                addSymbols(elf.getSymbolTableSection(), elf::getStringTable, ".strtab", symbols);
+                addSymbols(elf.getDynamicSymbolTableSection(), elf::getDynamicStringTable, ".dynstr", symbols);
                 symbols.sort((a, b) -> Long.compareUnsigned(a.value, b.value));
                 return symbols;
             } catch (RuntimeException e) {
-                throw new ImageException(name, "malformed symbol table: " + e, e);
+                throw new ImageException(name, "malformed section or symbol table (jelf: "
+                        + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
             }
         }
 
-        private void addSymbols(ElfSymbolTableSection table, List<Symbol> out) {
+        /** Adds the named function and object symbols of {@code table}, whose names are in the string table. */
+        private void addSymbols(ElfSymbolTableSection table, Supplier<ElfStringTable> strings, String stringsName,
+                                List<Symbol> out) throws ImageException {
             if (table == null) {
                 return;
             }
-            for (ElfSymbol s : table.symbols) {
+            ElfStringTable stringTable;
+            try {
+                stringTable = strings.get();
+            } catch (ClassCastException e) {
+                // jelf finds the string table by name and casts the section it finds
+                throw error("section " + stringsName + " is not a string table");
+            }
+            if (stringTable == null) {
+                throw error("symbol table without its string table " + stringsName);
+            }
+            for (int i = 0; i < table.symbols.length; i++) {
+                ElfSymbol s = table.symbols[i];
                 int type = s.getType();
                 if ((type != ElfSymbol.STT_FUNC && type != ElfSymbol.STT_OBJECT) || s.st_shndx == SHN_UNDEF) {
                     continue;
+                }
+                long nameOffset = s.st_name & 0xffff_ffffL;
+                if (nameOffset >= stringTable.header.sh_size) {
+                    throw error("symbol " + i + " name offset 0x" + Long.toHexString(nameOffset)
+                            + " outside the string table " + stringsName);
                 }
                 String symbolName = s.getName();
                 if (symbolName == null || symbolName.isEmpty()) {
@@ -394,6 +429,15 @@ public final class Image {
                 long size = is64 ? s.st_size : s.st_size & 0xffff_ffffL;
                 out.add(new Symbol(symbolName, value, size, type == ElfSymbol.STT_FUNC, global));
             }
+        }
+
+        /** File offset of section header {@code i}; the table has been checked to lie in the file. */
+        private int section(long shoff, int i) {
+            return (int) shoff + i * (is64 ? 64 : 40);
+        }
+
+        private long sectionSize(int sh) {
+            return word(sh + (is64 ? 32 : 20));
         }
 
         /** Fails with "truncated file" unless {@code [offset, offset + size)} lies in the file. */

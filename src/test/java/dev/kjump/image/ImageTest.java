@@ -458,13 +458,67 @@ class ImageTest {
     }
 
     @Test
-    void malformedSymbolTableIsReportedNotThrownRaw() {
+    void withoutSectionNameTableThereAreNoSymbols() throws Exception {
         byte[] file = valid(32);
-        // point the section name table at the null section: jelf then cannot find .strtab's name
         ElfWriter.put16(file, 50, 0);
+        Image image = Image.parse(file, NAME);
+        assertThat(image.symbol("_start")).isEmpty();
+        assertThat(image.segments()).hasSize(2);
+    }
+
+    @Test
+    void sectionNameTableNotAStringTable() {
+        byte[] file = valid(32);
+        ElfWriter.put16(file, 50, 1);
+        assertThat(problem(file)).isEqualTo("section name table (section 1) is not a string table");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {32, 64})
+    void sectionNameOutsideNameTable(int elfClass) {
+        boolean is64 = elfClass == 64;
+        byte[] file = valid(elfClass);
+        ElfWriter.put32(file, ElfWriter.shoff(file, is64) + 2 * ElfWriter.shentsize(is64), 0x1234);
+        assertThat(problem(file)).isEqualTo("section 2 name offset 0x1234 outside the section name table");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {32, 64})
+    void symbolNameOutsideStringTable(int elfClass) {
+        boolean is64 = elfClass == 64;
+        byte[] file = valid(elfClass);
+        int symtabHeader = ElfWriter.shoff(file, is64) + ElfWriter.shentsize(is64);
+        int symtab = (int) ElfWriter.getWord(file, is64, symtabHeader + (is64 ? 24 : 16));
+        ElfWriter.put32(file, symtab + 2 * (is64 ? 24 : 16), 0x999);
+        assertThat(problem(file)).isEqualTo("symbol 2 name offset 0x999 outside the string table .strtab");
+    }
+
+    @Test
+    void symbolTableWithoutStringTable() {
+        byte[] file = valid(64);
+        // rename ".strtab" to ".strtaX" in the section name table, so jelf does not find it by name
+        int shstrtabHeader = ElfWriter.shoff(file, true) + 3 * ElfWriter.shentsize(true);
+        int shstrtab = (int) ElfWriter.getWord(file, true, shstrtabHeader + 24);
+        file[shstrtab + 15] = 'X';
+        assertThat(problem(file)).isEqualTo("symbol table without its string table .strtab");
+    }
+
+    @Test
+    void stringTableOfTheWrongType() {
+        byte[] file = valid(32);
+        // .strtab (section 2) becomes SHT_PROGBITS
+        ElfWriter.put32(file, ElfWriter.shoff(file, false) + 2 * ElfWriter.shentsize(false) + 4, 1);
+        assertThat(problem(file)).isEqualTo("section .strtab is not a string table");
+    }
+
+    @Test
+    void otherJelfFailuresAreWrapped() {
+        byte[] file = valid(32);
+        // .strtab (section 2) becomes SHT_RELA with entry size 0: jelf divides by it while looking for .symtab
+        ElfWriter.put32(file, ElfWriter.shoff(file, false) + 2 * ElfWriter.shentsize(false) + 4, 4);
         ImageException e = failure(file);
-        assertThat(e.problem()).startsWith("malformed symbol table: ");
-        assertThat(e.getCause()).isInstanceOf(RuntimeException.class);
+        assertThat(e.problem()).isEqualTo("malformed section or symbol table (jelf: ArithmeticException: / by zero)");
+        assertThat(e.getCause()).isInstanceOf(ArithmeticException.class);
     }
 
     // ---- errors: reading files
