@@ -26,8 +26,10 @@ public record StopReason(Kind kind, int eip, long physAddress, int value, byte[]
         TRIPLE_FAULT,
         /** The instruction budget of this run was used up. */
         BUDGET,
-        /** The host asked the machine to stop (timeout, debugger interrupt). */
-        INTERRUPTED
+        /** The host asked the machine to stop (debugger interrupt, Ctrl-C). */
+        INTERRUPTED,
+        /** The run's wall-clock time limit passed. */
+        TIMEOUT
     }
 
     /** The instruction bytes as hex, e.g. {@code "0f 0b"}. */

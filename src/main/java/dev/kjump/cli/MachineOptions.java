@@ -1,0 +1,54 @@
+package dev.kjump.cli;
+
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+/** Options shared by every command that builds a machine. */
+public final class MachineOptions {
+    @Option(names = "--mem", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "128M",
+            description = "guest RAM: bytes or with K/M/G suffix, 4 KiB granular, at most 4G (default: ${DEFAULT-VALUE})")
+    long memory;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "stop the image after this many wall-clock seconds (default: ${DEFAULT-VALUE}; 0 = none)")
+    double timeoutSeconds;
+
+    long timeoutNanos() {
+        return timeoutSeconds <= 0 ? 0 : (long) (timeoutSeconds * 1e9);
+    }
+
+    /** Parses sizes like {@code 128M}, {@code 4G}, {@code 65536}. */
+    static final class SizeConverter implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            String v = value.trim().toUpperCase(java.util.Locale.ROOT);
+            long mul = 1;
+            if (v.endsWith("IB")) {
+                v = v.substring(0, v.length() - 2);
+            } else if (v.endsWith("B")) {
+                v = v.substring(0, v.length() - 1);
+            }
+            if (v.endsWith("K")) {
+                mul = 1L << 10;
+            } else if (v.endsWith("M")) {
+                mul = 1L << 20;
+            } else if (v.endsWith("G")) {
+                mul = 1L << 30;
+            }
+            if (mul != 1) {
+                v = v.substring(0, v.length() - 1);
+            }
+            long n;
+            try {
+                n = Long.parseLong(v) * mul;
+            } catch (NumberFormatException e) {
+                throw new picocli.CommandLine.TypeConversionException("not a size: '" + value + "' (try 128M, 1G)");
+            }
+            if (n < 4096 || n > (1L << 32) || n % 4096 != 0) {
+                throw new picocli.CommandLine.TypeConversionException(
+                        "memory size must be a multiple of 4 KiB between 4K and 4G: '" + value + "'");
+            }
+            return n;
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.kjump.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** kjump's command line: the only place that prints for people. */
+@Command(name = "kjump", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "kexec jump on an emulated i386 PC: run, debug and test jump-back images.",
+        subcommands = {RunCommand.class, BenchCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    /** Exit status: the image came back normally. */
+    public static final int EXIT_OK = 0;
+    /** Exit status: bad usage or a bad image file. */
+    public static final int EXIT_USAGE = 1;
+    /** Exit status: the image faulted, halted, or did not come back. */
+    public static final int EXIT_FAULT = 2;
+    /** Exit status: the image came back with a non-zero return value. */
+    public static final int EXIT_NONZERO = 3;
+    /** Exit status: the run timed out or used up its instruction budget. */
+    public static final int EXIT_TIMEOUT = 4;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.err);
+    }
+
+    /** Entry point. */
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line (tests drive it too). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((ex, line, parse) -> {
+            line.getErr().println("kjump: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
+            return EXIT_USAGE;
+        });
+        return cl;
+    }
+
+    /** The version from the jar's manifest, or "dev". */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"kjump " + (v != null ? v : "dev")};
+        }
+    }
+}
