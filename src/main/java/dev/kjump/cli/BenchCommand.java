@@ -1,13 +1,200 @@
 package dev.kjump.cli;
 
+import dev.kjump.image.DirectRun;
+import dev.kjump.image.Image;
+import dev.kjump.image.ImageException;
+import dev.kjump.machine.Machine;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** {@code kjump bench IMAGE}: placeholder until implemented below. */
-@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark an image.")
+/**
+ * {@code kjump bench IMAGE}: runs an image several times on a fresh machine each time and prints instructions
+ * executed, MIPS and, when {@code qemu-system-i386} is installed, the wall-time ratio kjump/QEMU on the same
+ * program (its multiboot variant {@code NAME.mb.elf}) measured in the same run.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Run an image repeatedly and report instructions, MIPS and the kjump/QEMU time ratio.",
+            "QEMU runs the image's multiboot variant (IMAGE with .mb.elf) when qemu-system-i386 is on the PATH;",
+            "its start-up cost is measured with an empty multiboot image and reported separately."})
 public final class BenchCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "the image to run")
+    Path imagePath;
+
+    @Mixin
+    MachineOptions machine;
+
+    @Option(names = "--runs", defaultValue = "5", description = "measured runs (default: ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--warmup", defaultValue = "2", description = "unmeasured warm-up runs (default: ${DEFAULT-VALUE})")
+    int warmup;
+
+    @Option(names = "--no-qemu", description = "do not run QEMU even when it is installed")
+    boolean noQemu;
+
     @Override
-    public Integer call() {
-        return 1;
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        Image image;
+        try {
+            image = Image.load(imagePath);
+        } catch (ImageException e) {
+            err.println("kjump bench: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        if (runs < 1 || warmup < 0) {
+            err.println("kjump bench: --runs must be at least 1 and --warmup at least 0");
+            return Main.EXIT_USAGE;
+        }
+        long instructions = -1;
+        byte[] transcript = null;
+        double[] secs = new double[runs];
+        for (int i = -warmup; i < runs; i++) {
+            ByteArrayOutputStream com1 = new ByteArrayOutputStream();
+            Machine m = new Machine(machine.memory, com1);
+            long t0 = System.nanoTime();
+            DirectRun.Result r = DirectRun.run(m, image, Long.MAX_VALUE, machine.timeoutNanos());
+            long t1 = System.nanoTime();
+            if (!r.cameBack()) {
+                err.println("kjump bench: the image did not come back: " + r.stop().message());
+                return Main.EXIT_FAULT;
+            }
+            if (transcript == null) {
+                transcript = com1.toByteArray();
+                instructions = r.instructions();
+            } else if (!Arrays.equals(transcript, com1.toByteArray()) || instructions != r.instructions()) {
+                err.println("kjump bench: runs differ (COM1 output or instruction count): the machine is not deterministic");
+                return Main.EXIT_FAULT;
+            }
+            if (i >= 0) {
+                secs[i] = (t1 - t0) / 1e9;
+            }
+            if (isTty()) {
+                err.printf("\rkjump bench: run %d/%d", i + warmup + 1, runs + warmup);
+            }
+        }
+        if (isTty()) {
+            err.println();
+        }
+        double kj = median(secs);
+        out.printf("image         %s%n", imagePath);
+        out.printf("instructions  %d%n", instructions);
+        out.printf("kjump         median %.4f s of %d runs (min %.4f, max %.4f) = %.1f MIPS%n", kj, runs, min(secs),
+                max(secs), instructions / kj / 1e6);
+        if (noQemu) {
+            return Main.EXIT_OK;
+        }
+        String qemu = findOnPath("qemu-system-i386");
+        Path mb = multibootVariant(imagePath);
+        if (qemu == null) {
+            out.println("qemu          not installed (qemu-system-i386 not on PATH): no ratio");
+            return Main.EXIT_OK;
+        }
+        if (mb == null) {
+            out.println("qemu          no multiboot variant (" + imagePath.getFileName() + " -> *.mb.elf) next to the image: no ratio");
+            return Main.EXIT_OK;
+        }
+        Path baseline = Files.createTempFile("kjump-qemu-baseline", ".mb.elf");
+        try (InputStream in = BenchCommand.class.getResourceAsStream("/dev/kjump/images/hello-O2.mb.elf")) {
+            if (in == null) {
+                throw new IOException("embedded baseline image missing from the jar");
+            }
+            Files.copy(in, baseline, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+        try {
+            double[] q = new double[runs];
+            double[] b = new double[runs];
+            for (int i = 0; i < runs; i++) {
+                q[i] = runQemu(qemu, mb, transcript);
+                b[i] = runQemu(qemu, baseline, null);
+            }
+            double qm = median(q);
+            double bm = median(b);
+            double net = Math.max(qm - bm, 1e-4);
+            out.printf("qemu          median %.4f s per process of %d runs (%s)%n", qm, runs, mb.getFileName());
+            out.printf("qemu start-up median %.4f s (empty multiboot image) -> %.4f s net = %.1f MIPS%n", bm, net,
+                    instructions / net / 1e6);
+            out.printf("ratio         kjump/qemu %.2fx (whole process), %.2fx (net of QEMU start-up)%n", kj / qm,
+                    kj / net);
+        } finally {
+            Files.deleteIfExists(baseline);
+        }
+        return Main.EXIT_OK;
+    }
+
+    private static double runQemu(String qemu, Path image, byte[] expected) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(qemu, "-kernel", image.toString(), "-display", "none", "-serial",
+                "stdio", "-monitor", "none", "-no-reboot", "-m", "128", "-device",
+                "isa-debug-exit,iobase=0xf4,iosize=0x04"));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        long t0 = System.nanoTime();
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("qemu did not finish within 120 s on " + image);
+        }
+        long t1 = System.nanoTime();
+        if (expected != null && !Arrays.equals(out, expected)) {
+            throw new IOException("qemu's COM1 output for " + image + " differs from kjump's: the comparison is void");
+        }
+        return (t1 - t0) / 1e9;
+    }
+
+    static Path multibootVariant(Path image) {
+        String n = image.getFileName().toString();
+        if (n.endsWith(".mb.elf")) {
+            return image;
+        }
+        String base = n.endsWith(".elf64") ? n.substring(0, n.length() - 6) : n.endsWith(".elf") ? n.substring(0, n.length() - 4) : n;
+        Path mb = image.resolveSibling(base + ".mb.elf");
+        return Files.isRegularFile(mb) ? mb : null;
+    }
+
+    static String findOnPath(String exe) {
+        String path = System.getenv("PATH");
+        if (path == null) {
+            return null;
+        }
+        for (String dir : path.split(java.io.File.pathSeparator)) {
+            Path p = Path.of(dir, exe);
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        return null;
+    }
+
+    private static boolean isTty() {
+        return System.console() != null;
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static double min(double[] v) {
+        return Arrays.stream(v).min().orElse(0);
+    }
+
+    private static double max(double[] v) {
+        return Arrays.stream(v).max().orElse(0);
     }
 }
