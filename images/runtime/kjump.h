@@ -103,6 +103,7 @@ u64 __udivdi3(u64 n, u64 d);
 u64 __umoddi3(u64 n, u64 d);
 s64 __divdi3(s64 n, s64 d);
 s64 __moddi3(s64 n, s64 d);
+s64 __divmoddi4(s64 n, s64 d, s64 *rem);
 int __popcountsi2(u32 x);
 int __popcountdi2(u64 x);
 

@@ -122,3 +122,11 @@ int __popcountdi2(u64 x)
 {
     return __popcountsi2((u32)x) + __popcountsi2((u32)(x >> 32));
 }
+
+s64 __divmoddi4(s64 n, s64 d, s64 *rem)
+{
+    s64 q = __divdi3(n, d);
+    if (rem)
+        *rem = n - q * d;
+    return q;
+}
