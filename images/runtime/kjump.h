@@ -106,5 +106,10 @@ s64 __moddi3(s64 n, s64 d);
 s64 __divmoddi4(s64 n, s64 d, s64 *rem);
 int __popcountsi2(u32 x);
 int __popcountdi2(u64 x);
+int __clzdi2(u64 x);
+int __ctzdi2(u64 x);
+int __ffsdi2(u64 x);
+int __paritysi2(u32 x);
+int __paritydi2(u64 x);
 
 #endif

@@ -130,3 +130,31 @@ s64 __divmoddi4(s64 n, s64 d, s64 *rem)
         *rem = n - q * d;
     return q;
 }
+
+/* bit-count helpers gcc -m32 -march=i686 may call for 64-bit builtins */
+int __clzdi2(u64 x)
+{
+    u32 hi = (u32)(x >> 32);
+    return hi ? __builtin_clz(hi) : 32 + __builtin_clz((u32)x);
+}
+
+int __ctzdi2(u64 x)
+{
+    u32 lo = (u32)x;
+    return lo ? __builtin_ctz(lo) : 32 + __builtin_ctz((u32)(x >> 32));
+}
+
+int __ffsdi2(u64 x)
+{
+    return x ? __ctzdi2(x) + 1 : 0;
+}
+
+int __paritysi2(u32 x)
+{
+    return __popcountsi2(x) & 1;
+}
+
+int __paritydi2(u64 x)
+{
+    return __popcountdi2(x) & 1;
+}
