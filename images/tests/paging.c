@@ -59,7 +59,7 @@ static void build_tables(void)
 
 static void paging_on(void)
 {
-    write_cr4(saved_cr4 | CR4_PSE);
+    write_cr4((saved_cr4 & ~0x20u) | CR4_PSE);   /* PSE on, PAE off */
     write_cr3((u32)pd);
     write_cr0(saved_cr0 | CR0_PG);
 }
