@@ -3,7 +3,11 @@
  * Triggers each exception; the handler records vector, error code, faulting
  * EIP and CR2 and resumes at a recovery address stored in `fault_resume`.
  * The caller's IDT (sidt/lidt) and paging state are restored at the end.
- * Gate selector = the current %cs (so it works under any GDT).
+ * Gate selector = the current %cs.  Exception delivery reads the GDT, and
+ * the caller's GDTR may point at memory that is not mapped by our page
+ * tables (or be a placeholder), so we load our own GDT that has flat
+ * code/data descriptors at the indices of the CURRENT selectors (no segment
+ * register is reloaded), and restore the caller's GDTR at the end.
  */
 #include "kjump.h"
 
@@ -15,6 +19,44 @@ volatile u32 fault_vector, fault_error, fault_eip, fault_cr2, fault_count, fault
 
 struct __attribute__((packed)) gate { u16 off_lo, sel; u8 zero, type; u16 off_hi; };
 static struct gate idt[256] __attribute__((aligned(8)));
+static u64 gdt[8192] __attribute__((aligned(8)));
+
+#define GDT_FLAT_CODE 0x00cf9a000000ffffull
+#define GDT_FLAT_DATA 0x00cf92000000ffffull
+
+static u16 read_sel(int which)
+{
+    u16 v;
+    switch (which) {
+    case 0: __asm__ volatile("mov %%ds, %0" : "=r"(v)); break;
+    case 1: __asm__ volatile("mov %%es, %0" : "=r"(v)); break;
+    case 2: __asm__ volatile("mov %%ss, %0" : "=r"(v)); break;
+    default: __asm__ volatile("mov %%fs, %0" : "=r"(v)); break;
+    }
+    return v;
+}
+
+/* own GDT mirroring the current selectors; returns 0 if impossible */
+static int install_gdt(u16 cs)
+{
+    u32 max = cs >> 3;
+    if (cs & 4 || max == 0)
+        return 0;
+    gdt[cs >> 3] = GDT_FLAT_CODE;
+    for (int i = 0; i < 4; i++) {
+        u16 sel = read_sel(i);
+        if (sel < 4)             /* null selector (fs may be 0) */
+            continue;
+        if (sel & 4 || (sel >> 3) == (u32)(cs >> 3))
+            return 0;
+        gdt[sel >> 3] = GDT_FLAT_DATA;
+        if ((u32)(sel >> 3) > max)
+            max = sel >> 3;
+    }
+    struct dtr g = { (u16)((max + 1) * 8 - 1), (u32)gdt };
+    lgdt(&g);
+    return 1;
+}
 
 static volatile u32 pd[1024] __attribute__((aligned(4096)));
 static volatile u32 pt_low[2][1024] __attribute__((aligned(4096)));
@@ -166,11 +208,16 @@ __attribute__((noinline, noclone)) static u32 do_pf_wp(u32 addr)
 int kmain(void)
 {
     printf("faults: start\n");
-    struct dtr old_idt, my_idt;
+    struct dtr old_idt, my_idt, old_gdt;
     sidt(&old_idt);
+    sgdt(&old_gdt);
     u32 cr0 = read_cr0(), cr3 = read_cr3(), cr4 = read_cr4();
     u16 cs = read_cs();
 
+    if (!install_gdt(cs)) {
+        printf("faults: cannot mirror selectors in a GDT\n");
+        return 1;
+    }
     memset(idt, 0, sizeof idt);
     set_gate(0, isr_de, cs);
     set_gate(6, isr_ud, cs);
@@ -261,6 +308,10 @@ int kmain(void)
     report("ud2 (paging off)", "site_ud", (u32)site_ud, r);
 
     lidt(&old_idt);
+    lgdt(&old_gdt);
+    struct dtr gcheck;
+    sgdt(&gcheck);
+    printf("gdt restored: %s\n", gcheck.base == old_gdt.base && gcheck.limit == old_gdt.limit ? "yes" : "no");
     sidt(&check);
     printf("idt restored: %s\n", check.base == old_idt.base && check.limit == old_idt.limit ? "yes" : "no");
     printf("total faults %u\n", fault_count);

@@ -74,6 +74,7 @@ static void paging_off(void)
 int kmain(void)
 {
     printf("paging: start\n");
+    marker = 0x13579bdf;      /* .data survives re-entry; start from a known value */
     saved_cr0 = read_cr0();
     saved_cr3 = read_cr3();
     saved_cr4 = read_cr4();
