@@ -104,6 +104,28 @@ public final class Mmu {
     }
 
     /**
+     * Translates {@code linear} as the hardware does for a data access by code running on this CPU at ring 0 —
+     * TLB, page walk, accessed and dirty bits — for host code that plays the kernel (the Java kernel's loads
+     * and stores go through here). Unlike a guest access, a fault does not touch CR2 or the CPU: it is thrown.
+     *
+     * @throws PageFaultException when the page is not present, or not writable for a write with CR0.WP set
+     */
+    public int translate(int linear, boolean write) {
+        int savedCr2 = cr2;
+        try {
+            return write ? write(linear) : read(linear);
+        } catch (CpuFault f) {
+            cr2 = savedCr2;
+            throw new PageFaultException(linear, f.errorCode);
+        }
+    }
+
+    /** True when paging is on (CR0.PG). */
+    public boolean pagingEnabled() {
+        return paging;
+    }
+
+    /**
      * Translates without side effects (no A/D bits, no TLB fill, no fault): for debuggers and dumps.
      *
      * @return the physical address, or -1L when not mapped
