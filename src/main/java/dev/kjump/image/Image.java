@@ -149,6 +149,21 @@ public final class Image {
     }
 
     /**
+     * The size of a defined function or object symbol, as {@link #symbol(String)} chooses it.
+     *
+     * @return its size in bytes (0 when the symbol table gives none), or empty if there is no such symbol
+     */
+    public OptionalLong symbolSize(String symbolName) {
+        Symbol best = null;
+        for (Symbol s : symbols) {
+            if (s.name.equals(symbolName) && (best == null || (s.global && !best.global))) {
+                best = s;
+            }
+        }
+        return best == null ? OptionalLong.empty() : OptionalLong.of(best.size);
+    }
+
+    /**
      * Looks up a defined function or object symbol by name in {@code .symtab} and {@code .dynsym}. When several
      * have the name, a global (or weak) one wins over a local one, then the lowest address.
      *
