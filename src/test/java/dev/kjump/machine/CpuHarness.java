@@ -7,7 +7,7 @@ import java.io.ByteArrayOutputStream;
  *
  * <p>The machine has 16 MiB of RAM (unless told otherwise), COM1 writes into {@link #console}, the CPU is in
  * the flat protected-mode state of {@link Cpu#resetProtectedFlat()} with ESP at {@link #STACK_TOP}. {@link
- * #code(int...)} places the bytes at {@link #CODE} followed by HLT (0xF4) and points EIP there; {@link #run()}
+ * #code(Object...)} places the bytes at {@link #CODE} followed by HLT (0xF4) and points EIP there; {@link #run()}
  * runs until the CPU stops (HLT normally) and keeps the {@link StopReason}. No IDT is installed, so any
  * exception ends the run with {@link StopReason.Kind#TRIPLE_FAULT}.
  *
@@ -26,7 +26,7 @@ final class CpuHarness {
     final Machine machine;
     final Cpu cpu;
     final PhysicalMemory mem;
-    /** The code last given to {@link #code(int...)}, without the trailing HLT. */
+    /** Length of the code last given to {@link #code(Object...)}, without the trailing HLT. */
     private int codeLength;
     /** The stop of the last {@link #run()}. */
     StopReason stop;
@@ -43,8 +43,12 @@ final class CpuHarness {
         cpu.setEip(CODE);
     }
 
-    /** Writes {@code bytes} at {@link #CODE}, then HLT, and sets EIP to {@link #CODE}. */
-    CpuHarness code(int... bytes) {
+    /**
+     * Writes the bytes at {@link #CODE}, then HLT, and sets EIP to {@link #CODE}; the parts are joined as by
+     * {@link #cat}.
+     */
+    CpuHarness code(Object... parts) {
+        int[] bytes = cat(parts);
         load(CODE, bytes);
         mem.write8(CODE + bytes.length, 0xF4);
         codeLength = bytes.length;
@@ -52,8 +56,9 @@ final class CpuHarness {
         return this;
     }
 
-    /** Writes {@code bytes} at physical address {@code addr} (no HLT added). */
-    CpuHarness load(int addr, int... bytes) {
+    /** Writes the bytes at physical address {@code addr} (no HLT added); the parts are joined as by {@link #cat}. */
+    CpuHarness load(int addr, Object... parts) {
+        int[] bytes = cat(parts);
         for (int i = 0; i < bytes.length; i++) {
             mem.write8(addr + i, bytes[i]);
         }
