@@ -260,7 +260,7 @@ public final class Cpu {
                 int vector = f.vector;
                 boolean hasErr = f.hasErrorCode;
                 int err = f.errorCode;
-                if (!deliverException(vector, hasErr, err, start, false, 0)) {
+                if (!deliverException(vector, hasErr, err, start, 0)) {
                     return stop(StopReason.Kind.TRIPLE_FAULT, start, 0, vector,
                             String.format("triple fault: %s at eip %08x could not be delivered", vectorName(vector), start));
                 }
@@ -331,16 +331,16 @@ public final class Cpu {
     }
 
     /**
-     * Delivers an exception or software interrupt through the IDT, escalating to #DF and a triple fault as
+     * Delivers an exception through the IDT, escalating to #DF and a triple fault as
      * the Intel SDM's table says. Returns false on a triple fault.
      */
-    private boolean deliverException(int vector, boolean hasErr, int err, int retEip, boolean software, int depth) {
+    private boolean deliverException(int vector, boolean hasErr, int err, int retEip, int depth) {
         if (depth > 4) {
             return false;
         }
         int savedEsp = r[ESP];
         try {
-            deliverOnce(vector, hasErr, err, retEip, software);
+            deliverOnce(vector, hasErr, err, retEip, false);
             return true;
         } catch (CpuFault f2) {
             r[ESP] = savedEsp;
@@ -354,9 +354,9 @@ public final class Cpu {
             }
             boolean toDouble = (first == 1 && second == 1) || (first == 2 && second != 0);
             if (toDouble) {
-                return deliverException(V_DF, true, 0, retEip, false, depth + 1);
+                return deliverException(V_DF, true, 0, retEip, depth + 1);
             }
-            return deliverException(v2, e2, c2, retEip, false, depth + 1);
+            return deliverException(v2, e2, c2, retEip, depth + 1);
         }
     }
 
@@ -2217,9 +2217,18 @@ public final class Cpu {
         }
     }
 
+    /**
+     * INT n, INT3, INTO: delivers {@code vector} with the next instruction's EIP. A fault while doing so
+     * (gate beyond the IDT limit or not present, stack not writable) is a fault of this instruction: it
+     * propagates with the stack pointer restored, so the run loop delivers it with EIP at the INT.
+     */
     private void softwareInterrupt(int vector) {
-        if (!deliverException(vector, false, 0, eip, true, 0)) {
-            throw gp(0);
+        int sp = r[ESP];
+        try {
+            deliverOnce(vector, false, 0, eip, true);
+        } catch (CpuFault f) {
+            r[ESP] = sp;
+            throw f;
         }
     }
 
