@@ -3,23 +3,39 @@ package dev.kjump.cli;
 import dev.kjump.image.DirectRun;
 import dev.kjump.image.Image;
 import dev.kjump.image.ImageException;
+import dev.kjump.kernel.Errno;
+import dev.kjump.kernel.JumpReport;
+import dev.kjump.kernel.KernelConfig;
+import dev.kjump.kernel.KernelHandedOver;
+import dev.kjump.kernel.kexec.MachineKexec;
 import dev.kjump.machine.Machine;
 import dev.kjump.machine.StopReason;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code kjump run IMAGE}: enter a jump-back image and run it until it comes back. */
+/**
+ * {@code kjump run IMAGE}: boots the Java kernel, loads IMAGE with {@code kexec_load} (preserve-context unless
+ * {@code --no-preserve}) and jumps into it with {@code reboot(LINUX_REBOOT_CMD_KEXEC)} N times, the kernel
+ * running its tasks between jumps.
+ */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Load a jump-back image (ELF32 or ELF64) and enter it as the jump-back protocol says;",
-            "stdout carries exactly the image's COM1 bytes, diagnostics go to stderr."},
+        description = {"Boot the Java kernel, load a jump-back image (ELF32 or ELF64) with kexec_load and jump into it",
+            "with reboot(LINUX_REBOOT_CMD_KEXEC). stdout carries exactly the image's COM1 bytes; the kernel log",
+            "(PM steps, pages swapped, integrity, timings) goes to stderr."},
         exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:the image came back (returned 0, or jumped back)", "1:bad usage or bad image file",
-            "2:the image faulted, halted or wrote the debug-exit port", "3:the image returned a non-zero value",
-            "4:timeout or instruction budget used up"})
+        exitCodeList = {"0:every jump came back and the kernel's memory was intact",
+            "1:bad usage, bad image file, or kexec_load refused the image",
+            "2:the image faulted or halted (contained: the kernel survived), or integrity broke",
+            "3:the image returned a non-zero value", "4:the image ran past --timeout (contained)"})
 public final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IMAGE", description = "the image: an ELF32 or ELF64 executable")
     Path imagePath;
@@ -27,12 +43,31 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     MachineOptions machine;
 
-    @picocli.CommandLine.Option(names = "--max-instructions", paramLabel = "N", defaultValue = "" + Long.MAX_VALUE,
-            description = "stop after N instructions", hidden = false)
+    @Option(names = "--jumps", paramLabel = "N", defaultValue = "1", description = "jump N times (default: ${DEFAULT-VALUE})")
+    int jumps;
+
+    @Option(names = "--append", paramLabel = "TEXT",
+            description = "command line for the image, written into its kjump_cmdline[] symbol")
+    String append;
+
+    @Option(names = "--no-preserve", description = "load without KEXEC_PRESERVE_CONTEXT: the kernel hands the machine over")
+    boolean noPreserve;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "write a machine-readable report")
+    Path json;
+
+    @Option(names = "--cpus", paramLabel = "N", defaultValue = "1", description = "CPUs of the kernel (default: ${DEFAULT-VALUE})")
+    int cpus;
+
+    @Option(names = "--max-instructions", paramLabel = "N", defaultValue = "" + Long.MAX_VALUE,
+            description = "stop a callee run after N instructions")
     long maxInstructions;
 
+    @Option(names = "--bare", description = "no kernel: enter the image directly on a bare machine (one run)")
+    boolean bare;
+
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         PrintStream err = System.err;
         Image image;
         try {
@@ -41,6 +76,113 @@ public final class RunCommand implements Callable<Integer> {
             err.println("kjump run: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
+        if (jumps < 1 || cpus < 1 || cpus > 64) {
+            err.println("kjump run: --jumps must be at least 1 and --cpus 1..64");
+            return Main.EXIT_USAGE;
+        }
+        if (bare) {
+            return runBare(image, err);
+        }
+        KernelConfig config = KernelConfig.defaults().withCpus(cpus).withLimits(maxInstructions, machine.timeoutNanos());
+        KernelSession session;
+        try {
+            session = new KernelSession(machine.memory, config, System.out, err);
+        } catch (IllegalArgumentException e) {
+            err.println("kjump run: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        int r;
+        try {
+            r = session.load(image, append, !noPreserve);
+        } catch (ImageException e) {
+            err.println("kjump run: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        if (r != 0) {
+            err.println("kjump run: kexec_load failed: " + Errno.describe(r));
+            return Main.EXIT_USAGE;
+        }
+        session.kernel().runTasks(2);
+        int status = Main.EXIT_OK;
+        List<JumpReport> reports = new ArrayList<>();
+        for (int i = 0; i < jumps; i++) {
+            int result;
+            try {
+                result = session.exec();
+            } catch (KernelHandedOver h) {
+                System.out.flush();
+                JumpReport rep = h.report();
+                reports.add(rep);
+                StopReason s = rep.outcome().stop();
+                err.printf("kjump: the machine was handed over to %s (no preserve_context); it stopped: %s%n",
+                        image.name(), s.message());
+                writeJson(image, reports, session);
+                return s.kind() == StopReason.Kind.DEBUG_EXIT || s.kind() == StopReason.Kind.HALT ? Main.EXIT_OK
+                        : s.kind() == StopReason.Kind.TIMEOUT ? Main.EXIT_TIMEOUT : Main.EXIT_FAULT;
+            }
+            System.out.flush();
+            JumpReport rep = session.kernel().lastJump();
+            if (rep != null && rep.number() > reports.size()) {
+                reports.add(rep);
+            }
+            if (result != 0) {
+                err.printf("kjump: jump %d: reboot(LINUX_REBOOT_CMD_KEXEC) returned %s%n", i + 1, Errno.describe(result));
+                if (rep != null && rep.outcome() != null && rep.outcome().kind() != MachineKexec.Kind.JUMPED_BACK) {
+                    describeStop(err, image, rep.outcome().stop());
+                    err.printf("kjump: contained: the kernel took the machine back; integrity %s%n",
+                            rep.integrity() != null && rep.integrity().intact() ? "held" : "BROKEN");
+                }
+                status = result == Errno.ETIMEDOUT.negative() ? Main.EXIT_TIMEOUT : Main.EXIT_FAULT;
+                break;
+            }
+            if (rep.integrity() != null && !rep.integrity().intact()) {
+                err.printf("kjump: jump %d: integrity BROKEN: %d page(s) damaged at %s%n", i + 1,
+                        rep.integrity().damaged().size(), JumpReport.hexList(rep.integrity().damaged()));
+                status = Main.EXIT_FAULT;
+            }
+            if (!rep.outcome().problems().isEmpty()) {
+                status = Main.EXIT_FAULT;
+            }
+            if (rep.outcome().returned() && rep.outcome().eax() != 0 && status == Main.EXIT_OK) {
+                err.printf("kjump: jump %d: %s returned %d (0x%x)%n", i + 1, image.name(), rep.outcome().eax(),
+                        rep.outcome().eax());
+                status = Main.EXIT_NONZERO;
+            }
+            session.kernel().runTasks(2);
+            if (status == Main.EXIT_FAULT) {
+                break;
+            }
+        }
+        summarize(err, image, reports, session);
+        writeJson(image, reports, session);
+        return status;
+    }
+
+    private void summarize(PrintStream err, Image image, List<JumpReport> reports, KernelSession session) {
+        int ok = (int) reports.stream().filter(JumpReport::ok).count();
+        long pages = reports.stream().filter(r -> r.outcome() != null).mapToLong(r -> r.outcome().pagesSwapped()).sum();
+        long checked = reports.stream().filter(r -> r.integrity() != null).mapToLong(r -> r.integrity().pagesChecked()).sum();
+        double ms = reports.stream().mapToLong(JumpReport::totalNanos).sum() / 1e6;
+        err.printf("kjump: %s: %d of %d jump(s) came back intact; %d page(s) swapped each way; %d page check(s), "
+                + "integrity %s; %.3f ms in jumps%n", image.name(), ok, reports.size(), pages, checked,
+                reports.stream().allMatch(r -> r.integrity() == null || r.integrity().intact()) ? "held" : "BROKEN", ms);
+    }
+
+    private void writeJson(Image image, List<JumpReport> reports, KernelSession session) throws IOException {
+        if (json == null) {
+            return;
+        }
+        Files.writeString(json, JsonReport.of(image.name(), reports, session.kernel()));
+    }
+
+    static void describeStop(PrintStream err, Image image, StopReason s) {
+        String where = image.symbolAt(s.eip() & 0xFFFFFFFFL).map(x -> " (" + x + ")").orElse("");
+        err.printf("kjump:   %s%n", s.message());
+        err.printf("kjump:   eip %08x%s, instruction bytes: %s%n", s.eip(), where,
+                s.bytesHex().isEmpty() ? "(unreadable)" : s.bytesHex());
+    }
+
+    private int runBare(Image image, PrintStream err) {
         Machine m = new Machine(machine.memory, System.out);
         DirectRun.Result r;
         try {
@@ -50,10 +192,6 @@ public final class RunCommand implements Callable<Integer> {
             return Main.EXIT_USAGE;
         }
         System.out.flush();
-        return report(err, image, r);
-    }
-
-    static int report(PrintStream err, Image image, DirectRun.Result r) {
         StopReason s = r.stop();
         switch (r.outcome()) {
             case RETURNED -> {
@@ -70,15 +208,11 @@ public final class RunCommand implements Callable<Integer> {
                 return Main.EXIT_OK;
             }
             default -> {
-                String where = image.symbolAt(s.eip() & 0xFFFFFFFFL).map(x -> " (" + x + ")").orElse("");
-                err.printf("kjump: %s did not come back: %s%n", image.name(), s.message());
-                err.printf("kjump:   eip %08x%s, instruction bytes: %s%n", s.eip(), where,
-                        s.bytesHex().isEmpty() ? "(unreadable)" : s.bytesHex());
+                err.printf("kjump: %s did not come back%n", image.name());
+                describeStop(err, image, s);
                 err.printf("kjump:   %s%n", r.exitState());
-                return switch (s.kind()) {
-                    case TIMEOUT, BUDGET -> Main.EXIT_TIMEOUT;
-                    default -> Main.EXIT_FAULT;
-                };
+                return s.kind() == StopReason.Kind.TIMEOUT || s.kind() == StopReason.Kind.BUDGET ? Main.EXIT_TIMEOUT
+                        : Main.EXIT_FAULT;
             }
         }
     }

@@ -2262,6 +2262,19 @@ public final class Cpu {
         return (flags & DF) != 0 ? -size : size;
     }
 
+    /**
+     * Iterations a REP string instruction runs per execution; with ECX still non-zero the instruction is run
+     * again (EIP stays on it), so budgets, timeouts and debugger interrupts take effect inside a long REP,
+     * as interrupts do on hardware.
+     */
+    static final int REP_CHUNK = 1 << 16;
+
+    private void repAgain(Insn d) {
+        if (r[ECX] != 0) {
+            eip -= d.len;
+        }
+    }
+
     private void movs(Insn d, int size) {
         int src = segBase[d.seg];
         int dst = segBase[ES];
@@ -2272,7 +2285,11 @@ public final class Cpu {
             r[EDI] += st;
             return;
         }
-        while (r[ECX] != 0) {
+        for (int n = 0; r[ECX] != 0; n++) {
+            if (n == REP_CHUNK) {
+                repAgain(d);
+                return;
+            }
             wr(size, dst + r[EDI], rd(size, src + r[ESI]));
             r[ESI] += st;
             r[EDI] += st;
@@ -2289,7 +2306,11 @@ public final class Cpu {
             r[EDI] += st;
             return;
         }
-        while (r[ECX] != 0) {
+        for (int n = 0; r[ECX] != 0; n++) {
+            if (n == REP_CHUNK) {
+                repAgain(d);
+                return;
+            }
             wr(size, dst + r[EDI], v);
             r[EDI] += st;
             r[ECX]--;
@@ -2304,7 +2325,11 @@ public final class Cpu {
             r[ESI] += st;
             return;
         }
-        while (r[ECX] != 0) {
+        for (int n = 0; r[ECX] != 0; n++) {
+            if (n == REP_CHUNK) {
+                repAgain(d);
+                return;
+            }
             setReg(size, EAX, rd(size, src + r[ESI]));
             r[ESI] += st;
             r[ECX]--;
@@ -2322,7 +2347,11 @@ public final class Cpu {
             return;
         }
         boolean whileEqual = d.rep == 0xF3;
-        while (r[ECX] != 0) {
+        for (int n = 0; r[ECX] != 0; n++) {
+            if (n == REP_CHUNK) {
+                repAgain(d);
+                return;
+            }
             alu(7, size, rd(size, src + r[ESI]), rd(size, dst + r[EDI]));
             r[ESI] += st;
             r[EDI] += st;
@@ -2343,7 +2372,11 @@ public final class Cpu {
             return;
         }
         boolean whileEqual = d.rep == 0xF3;
-        while (r[ECX] != 0) {
+        for (int n = 0; r[ECX] != 0; n++) {
+            if (n == REP_CHUNK) {
+                repAgain(d);
+                return;
+            }
             alu(7, size, acc, rd(size, dst + r[EDI]));
             r[EDI] += st;
             r[ECX]--;

@@ -171,6 +171,10 @@ public final class Mmu {
             boolean dirty = ((pde | set) & PTE_D) != 0;
             fill(i, linear, phys, dirty && (!writeProtect || (pde & PTE_RW) != 0));
         } else {
+            // as QEMU does: the directory entry's accessed bit is set before the table entry is looked at
+            if ((pde & PTE_A) == 0) {
+                mem.write32(pdeAddr, pde | PTE_A);
+            }
             int pteAddr = (pde & 0xFFFFF000) + (((linear >>> 12) & 0x3FF) << 2);
             int pte = mem.read32(pteAddr);
             if ((pte & PTE_P) == 0) {
@@ -179,9 +183,6 @@ public final class Mmu {
             boolean writable = (pde & pte & PTE_RW) != 0;
             if (isWrite && writeProtect && !writable) {
                 throw pageFault(linear, 1, true);
-            }
-            if ((pde & PTE_A) == 0) {
-                mem.write32(pdeAddr, pde | PTE_A);
             }
             int set = PTE_A | (isWrite ? PTE_D : 0);
             if ((pte & set) != set) {

@@ -46,16 +46,19 @@ public final class MachineKexec {
      * @param swapInNanos time of swap_pages on the way in
      * @param swapBackNanos time of swap_pages on the way back
      * @param reentry the callee's re-entry point (its %edi at the jump back), or 0
+     * @param returned true when the callee returned like a C function (through the helper entry)
+     * @param eax the callee's %eax at the jump back: a returning callee's return value
      * @param problems what the kernel noticed and repaired on the way back (damaged control page, list)
      */
     public record Outcome(Kind kind, StopReason stop, long calleeInstructions, long calleeNanos, int pagesSwapped,
-                          long swapInNanos, long swapBackNanos, int reentry, List<String> problems) {
+                          long swapInNanos, long swapBackNanos, int reentry, boolean returned, int eax,
+                          List<String> problems) {
     }
 
     /** Callbacks around the callee's run, for the integrity proof. */
     public interface Hooks {
-        /** Right before the callee is entered (pages already swapped in, paging off). */
-        void beforeCallee();
+        /** Right before the pages are swapped in (paging still on, the kernel's memory as it was). */
+        void beforeSwapIn();
 
         /** Right after the pages are swapped back, before paging is turned on again. */
         void afterSwapBack();
@@ -131,6 +134,7 @@ public final class MachineKexec {
         int start = image.start();
         int swapPhys = image.swapPage();
 
+        hooks.beforeSwapIn();
         // identity_mapped: paging off, CR4 cleared, swap_pages
         cpu.restoreState(enterState(kernelCpu, new int[8], 0, 0, 0));
         long t0 = System.nanoTime();
@@ -156,7 +160,6 @@ public final class MachineKexec {
             cpu.restoreState(enterState(kernelCpu, regs, start, 0, 0));
             cpu.setHostEntries();
         }
-        hooks.beforeCallee();
         long i0 = cpu.instructions();
         long c0 = System.nanoTime();
         StopReason stop = machine.run(limits.maxInstructions(), limits.timeoutNanos());
@@ -165,7 +168,8 @@ public final class MachineKexec {
         cpu.setHostEntries();
         if (!preserve) {
             log.printk("kexec: the image stopped: %s", stop.message());
-            return new Outcome(Kind.HANDED_OVER, stop, calleeInstructions, c1 - c0, swapped, t1 - t0, 0, 0, List.of());
+            return new Outcome(Kind.HANDED_OVER, stop, calleeInstructions, c1 - c0, swapped, t1 - t0, 0, 0, false,
+                    cpu.reg(Cpu.EAX), List.of());
         }
         boolean jumpedBack = stop.kind() == StopReason.Kind.HOST_ENTRY
                 && stop.physAddress() == (cpPhys & 0xFFFFFFFFL) + ControlPage.JUMP_BACK_ENTRY;
@@ -173,6 +177,11 @@ public final class MachineKexec {
                 : (stop.kind() == StopReason.Kind.TIMEOUT || stop.kind() == StopReason.Kind.BUDGET) ? Kind.TIMED_OUT
                 : Kind.CRASHED;
         int reentry = 0;
+        int eax = cpu.reg(Cpu.EAX);
+        int esp = cpu.reg(Cpu.ESP);
+        // the helper's "call *%edx" left (%esp) = helper entry, 4(%esp) = this control page
+        boolean returned = jumpedBack && esp == swapPhys + PhysicalMemory.PAGE_SIZE - 8
+                && mem.read32(esp) == cpPhys + ControlPage.HELPER_ENTRY && mem.read32(esp + 4) == cpPhys;
         if (jumpedBack) {
             // kexec_jump_back_entry: movl %edi, KJUMP_ENTRY
             reentry = cpu.reg(Cpu.EDI);
@@ -231,7 +240,8 @@ public final class MachineKexec {
             // kexec_jump_save_cpu "returned" 1: image->start = KJUMP_ENTRY(control_page)
             image.setStart(km.read32(cpVa + ControlPage.KJUMP_ENTRY_OFF));
         }
-        return new Outcome(kind, stop, calleeInstructions, c1 - c0, swapped, t1 - t0, b1 - b0, reentry, problems);
+        return new Outcome(kind, stop, calleeInstructions, c1 - c0, swapped, t1 - t0, b1 - b0, reentry, returned, eax,
+                List.copyOf(problems));
     }
 
     /** {@code kexec_jump_save_cpu}: EBX ESI EDI EBP ESP CR0 CR3 CR4 EFLAGS RET into the data area. */

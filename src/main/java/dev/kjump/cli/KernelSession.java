@@ -1,0 +1,63 @@
+package dev.kjump.cli;
+
+import dev.kjump.image.Image;
+import dev.kjump.image.ImageException;
+import dev.kjump.image.KexecLoader;
+import dev.kjump.kernel.Credentials;
+import dev.kjump.kernel.Errno;
+import dev.kjump.kernel.Kernel;
+import dev.kjump.kernel.KernelConfig;
+import dev.kjump.kernel.KernelLog;
+import dev.kjump.kernel.kexec.Kexec;
+import dev.kjump.kernel.kexec.KexecSegment;
+import dev.kjump.machine.Machine;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.List;
+
+/**
+ * Boots the Java kernel on a fresh machine and plays the user-space side of kexec-tools: loads an image with
+ * {@code kexec_load} and jumps with {@code reboot(LINUX_REBOOT_CMD_KEXEC)}. Shared by the commands.
+ */
+public final class KernelSession {
+    private final Kernel kernel;
+
+    /**
+     * @param memory RAM size
+     * @param config the kernel configuration
+     * @param console where the guest's COM1 bytes go
+     * @param kernelConsole where the kernel log goes (null: kept only in dmesg)
+     */
+    public KernelSession(long memory, KernelConfig config, OutputStream console, PrintStream kernelConsole) {
+        Machine m = new Machine(memory, console);
+        this.kernel = new Kernel(m, config, new KernelLog(kernelConsole));
+    }
+
+    public Kernel kernel() {
+        return kernel;
+    }
+
+    /**
+     * {@code kexec -l} / {@code --load-preserve-context}: loads {@code image} with {@code append} as its
+     * command line.
+     *
+     * @return kexec_load's result (0 or a negative errno)
+     * @throws ImageException when the command line cannot be passed
+     */
+    public int load(Image image, String append, boolean preserveContext) throws ImageException {
+        List<KexecSegment> segs = KexecLoader.segments(image, append);
+        long flags = Kexec.KEXEC_ARCH_386 | (preserveContext ? Kexec.KEXEC_PRESERVE_CONTEXT : 0);
+        return kernel.kexecLoad(Credentials.ROOT, image.entry(), segs.size(), segs.toArray(new KexecSegment[0]), flags);
+    }
+
+    /** {@code kexec -e}: reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC). */
+    public int exec() {
+        return kernel.reboot(Credentials.ROOT, Kernel.LINUX_REBOOT_MAGIC1, Kernel.LINUX_REBOOT_MAGIC2,
+                Kernel.LINUX_REBOOT_CMD_KEXEC);
+    }
+
+    /** A syscall result for people, e.g. {@code EBUSY (Device or resource busy)}. */
+    public static String describe(int result) {
+        return Errno.describe(result);
+    }
+}
