@@ -45,6 +45,11 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-qemu", description = "do not run QEMU even when it is installed")
     boolean noQemu;
 
+    @Option(names = "--jumps", paramLabel = "N", defaultValue = "0",
+            description = "instead: measure N kexec round trips through the Java kernel (IMAGE loaded with "
+                    + "preserve-context) and swap_pages throughput against System.arraycopy of the same bytes")
+    int jumps;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -56,9 +61,12 @@ public final class BenchCommand implements Callable<Integer> {
             err.println("kjump bench: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
-        if (runs < 1 || warmup < 0) {
-            err.println("kjump bench: --runs must be at least 1 and --warmup at least 0");
+        if (runs < 1 || warmup < 0 || jumps < 0) {
+            err.println("kjump bench: --runs must be at least 1, --warmup and --jumps at least 0");
             return Main.EXIT_USAGE;
+        }
+        if (jumps > 0) {
+            return KexecBench.run(image, machine, jumps, out, err);
         }
         long instructions = -1;
         byte[] transcript = null;

@@ -1,72 +1,93 @@
 package dev.kjump.cli;
 
-import dev.kjump.image.DirectRun;
 import dev.kjump.image.Image;
-import dev.kjump.machine.Cpu;
-import dev.kjump.machine.Machine;
+import dev.kjump.kernel.Errno;
+import dev.kjump.kernel.JumpReport;
+import dev.kjump.kernel.KernelConfig;
+import dev.kjump.kernel.kexec.Kimage;
+import dev.kjump.kernel.pm.Task;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /**
- * {@code kjump demo}: runs built-in example images (embedded in the jar, no files needed) through the
- * jump-back entry and shows what they printed and how they came back.
+ * {@code kjump demo}: the story in about a screen. Boots the Java kernel, shows its tasks, loads the built-in
+ * {@code pingpong} image (embedded in the jar) with KEXEC_PRESERVE_CONTEXT, jumps into it several times — the
+ * callee's round counter and the kernel's tasks both advance — and shows the integrity line of every jump.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Run the built-in example images through the jump-back entry and show the result.")
+        description = "Boot the Java kernel and ping-pong with the built-in pingpong image (no files needed).")
 public final class DemoCommand implements Callable<Integer> {
-    /** The images the demo runs, embedded in the jar. */
-    static final List<String> IMAGES = List.of("hello-O2.elf", "paging-O2.elf", "faults-O2.elf");
-
     @Mixin
     MachineOptions machine;
+
+    @Option(names = "--jumps", paramLabel = "N", defaultValue = "4", description = "round trips (default: ${DEFAULT-VALUE})")
+    int jumps;
+
+    @Option(names = "--cpus", paramLabel = "N", defaultValue = "2", description = "CPUs of the kernel (default: ${DEFAULT-VALUE})")
+    int cpus;
 
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        out.println("kjump demo: an emulated i386 PC runs gcc-built jump-back images and gets control back.");
+        ByteArrayOutputStream com1 = new ByteArrayOutputStream();
+        KernelSession s = new KernelSession(machine.memory,
+                KernelConfig.defaults().withCpus(cpus).withLimits(Long.MAX_VALUE, machine.timeoutNanos()), com1, null);
+        var k = s.kernel();
+        out.println("kjump demo: kexec jump between a Java kernel and a gcc-built image on an emulated i386 PC");
+        out.println();
+        out.printf("booted: %d MiB RAM, %d CPU(s), paging on (CR3 %08x), %d page(s) owned by the kernel%n",
+                k.machine().memory().size() >> 20, k.cpus().count(), k.machine().cpu().cr3(), k.pageAllocator().usedPages());
+        k.runTasks(3);
+        printTasks(out, k.tasks());
+        Image image = Image.parse(embedded("examples/pingpong.elf"), "pingpong.elf (built in)");
+        int r = s.load(image, null, true);
+        Kimage ki = k.kexec().image();
+        out.printf("%nkexec --load-preserve-context pingpong.elf: %s; entry %08x, %d page(s) to swap, control page %08x, swap page %08x%n",
+                r == 0 ? "loaded" : Errno.describe(r), ki.start(), ki.pagePairs().size(), ki.controlPage(), ki.swapPage());
+        if (r != 0) {
+            return Main.EXIT_FAULT;
+        }
         int status = Main.EXIT_OK;
-        for (String name : IMAGES) {
-            Image image = Image.parse(embedded(name), name);
-            ByteArrayOutputStream com1 = new ByteArrayOutputStream();
-            Machine m = new Machine(machine.memory, com1);
-            DirectRun.Result r = DirectRun.run(m, image, Long.MAX_VALUE, machine.timeoutNanos());
-            out.println();
-            out.printf("== %s: entry %08x, %%esp %08x (top of swap page %08x), (%%esp) = helper entry %08x, %%edi = %08x%n",
-                    name, image.entry(), r.entryState().reg(Cpu.ESP), r.swapPage(), r.controlPage() + DirectRun.HELPER_OFFSET,
-                    r.controlPage());
-            String text = com1.toString(StandardCharsets.ISO_8859_1);
-            String[] lines = text.split("\n", -1);
-            int shown = Math.min(lines.length, 8);
-            for (int i = 0; i < shown; i++) {
-                if (!lines[i].isEmpty() || i < shown - 1) {
-                    out.println("   | " + lines[i]);
-                }
+        for (int i = 1; i <= jumps; i++) {
+            int before = com1.size();
+            int result = s.exec();
+            JumpReport rep = k.lastJump();
+            String said = com1.toString(StandardCharsets.ISO_8859_1).substring(before).trim();
+            k.runTasks(3);
+            out.printf("%nkexec -e #%d: reboot() = %s; the callee said \"%s\"%n", i, Errno.describe(result), said);
+            if (rep.outcome() != null) {
+                out.printf("  in at %08x, back with re-entry point %08x after %,d instructions; %d page(s) swapped each way%n",
+                        rep.startBefore(), rep.outcome().reentry(), rep.outcome().calleeInstructions(),
+                        rep.outcome().pagesSwapped());
             }
-            if (lines.length > shown) {
-                out.printf("   | ... (%d more lines)%n", lines.length - shown);
+            if (rep.integrity() != null) {
+                out.printf("  integrity %s: %d page(s) checked, %d damaged; round trip %.2f ms; tasks: init counter %d%n",
+                        rep.integrity().intact() ? "held" : "BROKEN", rep.integrity().pagesChecked(),
+                        rep.integrity().damaged().size(), rep.totalNanos() / 1e6, k.tasks().get(0).value());
             }
-            if (r.outcome() == DirectRun.Outcome.RETURNED) {
-                List<String> bad = r.protocolViolations();
-                out.printf("   came back: returned %d after %,d instructions; callee-saved registers %s%n", r.returnValue(),
-                        r.instructions(), bad.isEmpty() ? "intact" : "DAMAGED " + bad);
-                if (!bad.isEmpty() || r.returnValue() != 0) {
-                    status = Main.EXIT_FAULT;
-                }
-            } else {
-                out.printf("   did not come back: %s%n", r.stop().message());
+            if (!rep.ok()) {
                 status = Main.EXIT_FAULT;
             }
         }
         out.println();
-        out.println("Next: ./kjump run images/elf/NAME-O2.elf (see README.md), ./kjump bench images/elf/bench-O2.elf");
+        printTasks(out, k.tasks());
+        out.printf("%nNext: ./kjump run images/examples/elf/hello.elf --jumps 3   (README.md: writing your own image)%n");
         return status;
+    }
+
+    private static void printTasks(PrintStream out, java.util.List<Task> tasks) {
+        out.print("tasks:");
+        for (Task t : tasks) {
+            out.printf("  [%d %s %s, %d steps]", t.pid(), t.name(), t.frozen() ? "frozen" : "running", t.steps());
+        }
+        out.println();
     }
 
     static byte[] embedded(String name) throws IOException {

@@ -7,15 +7,16 @@ import java.util.BitSet;
 import java.util.List;
 
 /**
- * kjump's integrity proof for one jump: fingerprints of every page the kernel owns outside the image's
- * source, control and swap pages, and of every destination page, taken before the pages are swapped in and
- * compared after they are swapped back. A destination must come back exactly as it was (the swap's promise);
- * any other owned page must not have changed at all.
+ * kjump's integrity proof for one jump, over every page the kernel owns outside the image's source, control
+ * and swap pages, and every destination page: physical memory logs each frame written from the moment before
+ * the pages are swapped in until they are swapped back, keeping the frame's contents from before its first
+ * write; a checked frame not in the log cannot have changed, and one in the log is compared byte for byte
+ * with what it held. A destination must come back exactly as it was (the swap's promise); any other owned
+ * page must not have changed at all.
  */
 public final class Integrity {
     private final PhysicalMemory mem;
     private final int[] pfns;
-    private final long[] before;
     private final int destinationPages;
     private Result result;
 
@@ -50,20 +51,19 @@ public final class Integrity {
         dest.andNot(src);
         this.destinationPages = dest.cardinality();
         this.pfns = check.stream().toArray();
-        this.before = new long[pfns.length];
     }
 
     void snapshot() {
-        for (int i = 0; i < pfns.length; i++) {
-            before[i] = mem.pageFingerprint(pfns[i]);
-        }
+        mem.startWriteLog();
     }
 
     void verify() {
+        PhysicalMemory.WriteLog log = mem.stopWriteLog();
+        BitSet written = log.written();
         List<Long> damaged = new ArrayList<>();
-        for (int i = 0; i < pfns.length; i++) {
-            if (mem.pageFingerprint(pfns[i]) != before[i]) {
-                damaged.add((long) pfns[i] << PhysicalMemory.PAGE_SHIFT);
+        for (int pfn : pfns) {
+            if (written.get(pfn) && !mem.pageEquals(pfn, log.original(pfn))) {
+                damaged.add((long) pfn << PhysicalMemory.PAGE_SHIFT);
             }
         }
         result = new Result(pfns.length, destinationPages, List.copyOf(damaged));

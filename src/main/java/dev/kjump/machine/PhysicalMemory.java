@@ -32,6 +32,60 @@ public final class PhysicalMemory {
     /** Per physical page: the decoded instructions cached there, or null. Owned by {@link Cpu}. */
     final Insn[][] code;
     private int allocatedPages;
+    private WriteLog writeLog;
+
+    /**
+     * A record of which frames were written since it started, with each written frame's contents as they were
+     * before its first write. Every write path of this class goes through one place, so a frame not in the log
+     * provably did not change.
+     */
+    public static final class WriteLog {
+        private final java.util.BitSet written = new java.util.BitSet();
+        private final java.util.Map<Integer, byte[]> originals = new java.util.HashMap<>();
+
+        void note(int pfn, byte[] current) {
+            if (!written.get(pfn)) {
+                written.set(pfn);
+                originals.put(pfn, current == null ? null : current.clone());
+            }
+        }
+
+        /** Frames written while the log ran. */
+        public java.util.BitSet written() {
+            return (java.util.BitSet) written.clone();
+        }
+
+        /** The contents of {@code pfn} before its first write (all zero for a never-written frame). */
+        public byte[] original(int pfn) {
+            byte[] b = originals.get(pfn);
+            return b == null ? new byte[PAGE_SIZE] : b.clone();
+        }
+    }
+
+    /** Starts logging writes (one log at a time). */
+    public void startWriteLog() {
+        if (writeLog != null) {
+            throw new IllegalStateException("a write log is already running");
+        }
+        writeLog = new WriteLog();
+    }
+
+    /** Stops logging writes and returns the log. */
+    public WriteLog stopWriteLog() {
+        WriteLog l = writeLog;
+        if (l == null) {
+            throw new IllegalStateException("no write log is running");
+        }
+        writeLog = null;
+        return l;
+    }
+
+    /** True when frame {@code pfn} holds exactly {@code contents} (4096 bytes). */
+    public boolean pageEquals(int pfn, byte[] contents) {
+        checkPfn(pfn);
+        byte[] p = pages[pfn];
+        return p == null ? isZero(contents) : Arrays.equals(p, contents);
+    }
 
     /**
      * @param size RAM size in bytes: a multiple of 4 KiB, at least one page, at most 4 GiB
@@ -68,6 +122,9 @@ public final class PhysicalMemory {
 
     private byte[] pageForWrite(int pfn) {
         byte[] p = pages[pfn];
+        if (writeLog != null) {
+            writeLog.note(pfn, p);
+        }
         if (p == null) {
             p = new byte[PAGE_SIZE];
             pages[pfn] = p;
@@ -247,16 +304,30 @@ public final class PhysicalMemory {
         return Arrays.equals(pa, pb);
     }
 
-    /** A 64-bit fingerprint of frame {@code pfn}'s contents (FNV-1a over 32-bit words). */
+    /**
+     * A 64-bit fingerprint of frame {@code pfn}'s contents: a multiply-rotate hash over its 64-bit words (the
+     * integrity proof compares fingerprints taken before and after a jump). A never-written frame hashes like
+     * a zeroed one.
+     */
     public long pageFingerprint(int pfn) {
         checkPfn(pfn);
         byte[] p = pages[pfn];
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < PAGE_SIZE; i += 4) {
-            int w = p == null ? 0 : (int) INT.get(p, i);
-            h = (h ^ (w & 0xFFFFFFFFL)) * 0x100000001b3L;
+        if (p == null) {
+            return ZERO_PAGE_FINGERPRINT;
         }
-        return h;
+        return fingerprint(p);
+    }
+
+    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ZERO_PAGE_FINGERPRINT = fingerprint(new byte[PAGE_SIZE]);
+
+    private static long fingerprint(byte[] p) {
+        long h = 0x243F6A8885A308D3L;
+        for (int i = 0; i < PAGE_SIZE; i += 8) {
+            long w = (long) LONG.get(p, i);
+            h = Long.rotateLeft((h ^ w) * 0x9E3779B97F4A7C15L, 29) + i;
+        }
+        return h ^ (h >>> 31);
     }
 
     private static boolean isZero(byte[] p) {
