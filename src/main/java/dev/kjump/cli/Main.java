@@ -35,6 +35,12 @@ public final class Main implements Runnable {
     /** The configured command line (tests drive it too). */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine bad = ex.getCommandLine();
+            bad.getErr().println(bad.getCommandName() + ": " + ex.getMessage());
+            bad.getErr().println("Try '" + bad.getCommandSpec().qualifiedName() + " --help' for more information.");
+            return EXIT_USAGE;
+        });
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             line.getErr().println("kjump: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
             return EXIT_USAGE;
