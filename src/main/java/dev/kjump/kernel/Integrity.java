@@ -1,6 +1,7 @@
 package dev.kjump.kernel;
 
 import dev.kjump.kernel.kexec.Kimage;
+import dev.kjump.kernel.kexec.MachineKexec;
 import dev.kjump.machine.PhysicalMemory;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -14,7 +15,7 @@ import java.util.List;
  * with what it held. A destination must come back exactly as it was (the swap's promise); any other owned
  * page must not have changed at all.
  */
-public final class Integrity {
+public final class Integrity implements MachineKexec.Hooks {
     private final PhysicalMemory mem;
     private final int[] pfns;
     private final int destinationPages;
@@ -53,11 +54,15 @@ public final class Integrity {
         this.pfns = check.stream().toArray();
     }
 
-    void snapshot() {
+    /** Starts the write log: from here until {@link #afterSwapBack()} every written frame is recorded. */
+    @Override
+    public void beforeSwapIn() {
         mem.startWriteLog();
     }
 
-    void verify() {
+    /** Stops the write log and compares every checked frame that was written with what it held. */
+    @Override
+    public void afterSwapBack() {
         PhysicalMemory.WriteLog log = mem.stopWriteLog();
         BitSet written = log.written();
         List<Long> damaged = new ArrayList<>();

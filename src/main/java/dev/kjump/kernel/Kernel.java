@@ -340,7 +340,7 @@ public final class Kernel {
     int kexecJump(Kimage image) {
         JumpReport.Builder rec = new JumpReport.Builder(jumps.size() + 1, image.start());
         if (!image.preserveContext()) {
-            MachineKexec.Outcome o = machineKexec.machineKexec(image, limits(), noHooks());
+            MachineKexec.Outcome o = machineKexec.machineKexec(image, limits(), MachineKexec.Hooks.NONE);
             alive = false;
             rec.outcome(o);
             JumpReport r = rec.finish(0, null);
@@ -382,17 +382,7 @@ public final class Kernel {
                         Integrity check = integrity;
                         MachineKexec.Outcome[] o = new MachineKexec.Outcome[1];
                         rec.step("machine_kexec", () -> {
-                            o[0] = machineKexec.machineKexec(image, limits(), new MachineKexec.Hooks() {
-                                @Override
-                                public void beforeSwapIn() {
-                                    check.snapshot();
-                                }
-
-                                @Override
-                                public void afterSwapBack() {
-                                    check.verify();
-                                }
-                            });
+                            o[0] = machineKexec.machineKexec(image, limits(), check);
                             return 0;
                         });
                         outcome = o[0];
@@ -452,18 +442,6 @@ public final class Kernel {
 
     private MachineKexec.Limits limits() {
         return new MachineKexec.Limits(config.maxInstructions(), config.timeoutNanos());
-    }
-
-    private static MachineKexec.Hooks noHooks() {
-        return new MachineKexec.Hooks() {
-            @Override
-            public void beforeSwapIn() {
-            }
-
-            @Override
-            public void afterSwapBack() {
-            }
-        };
     }
 
     /** Frames the kernel owns right now (for reports). */

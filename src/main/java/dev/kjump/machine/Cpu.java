@@ -933,7 +933,8 @@ public final class Cpu {
                 setCfOf(msb, msb ^ next);
                 return res;
             }
-            case 2: { // RCL
+            case 2:
+            case 3: { // RCL, RCR: a rotation of the (bits+1)-bit value CF:v; right by c is left by bits+1-c
                 int c = size == 1 ? count % 9 : size == 2 ? count % 17 : count;
                 if (c == 0) {
                     return v;
@@ -941,23 +942,8 @@ public final class Cpu {
                 long cin = cf() ? 1 : 0;
                 long wide = (cin << bits) | (v & 0xFFFFFFFFL);
                 int w = bits + 1;
-                long wm = (1L << w) - 1;
-                long rot = ((wide << c) | (wide >>> (w - c))) & wm;
-                res = (int) rot & m;
-                boolean cf = ((rot >>> bits) & 1) != 0;
-                setCfOf(cf, (((v ^ res) >>> (bits - 1)) & 1) != 0);
-                return res;
-            }
-            case 3: { // RCR
-                int c = size == 1 ? count % 9 : size == 2 ? count % 17 : count;
-                if (c == 0) {
-                    return v;
-                }
-                long cin = cf() ? 1 : 0;
-                long wide = (cin << bits) | (v & 0xFFFFFFFFL);
-                int w = bits + 1;
-                long wm = (1L << w) - 1;
-                long rot = ((wide >>> c) | (wide << (w - c))) & wm;
+                int left = kind == 2 ? c : w - c;
+                long rot = ((wide << left) | (wide >>> (w - left))) & ((1L << w) - 1);
                 res = (int) rot & m;
                 boolean cf = ((rot >>> bits) & 1) != 0;
                 setCfOf(cf, (((v ^ res) >>> (bits - 1)) & 1) != 0);

@@ -57,6 +57,17 @@ public final class MachineKexec {
 
     /** Callbacks around the callee's run, for the integrity proof. */
     public interface Hooks {
+        /** No callbacks. */
+        Hooks NONE = new Hooks() {
+            @Override
+            public void beforeSwapIn() {
+            }
+
+            @Override
+            public void afterSwapBack() {
+            }
+        };
+
         /** Right before the pages are swapped in (paging still on, the kernel's memory as it was). */
         void beforeSwapIn();
 
