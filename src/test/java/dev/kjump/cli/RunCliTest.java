@@ -1,0 +1,128 @@
+package dev.kjump.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code kjump run} end to end: stdout is exactly COM1, stderr the kernel's story, exit codes as documented. */
+class RunCliTest {
+    static final String EX = "images/examples/elf/";
+
+    record Result(int status, String out, String err) {
+    }
+
+    static Result run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.ISO_8859_1));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int status = Main.commandLine().execute(args);
+            System.out.flush();
+            return new Result(status, out.toString(StandardCharsets.ISO_8859_1), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void helloComesBackWithStdoutExactlyCom1() {
+        Result r = run("run", EX + "hello.elf", "--jumps", "2");
+        assertThat(r.status()).isEqualTo(Main.EXIT_OK);
+        assertThat(r.out()).isEqualTo("hello from a jump-back image (entry 1)\nhello from a jump-back image (entry 2)\n");
+        assertThat(r.err()).contains("kexec_jump #1", "integrity held", "2 of 2 jump(s) came back intact");
+    }
+
+    @Test
+    void pingpongIsResumedWhereItJumpedBack() {
+        Result r = run("run", EX + "pingpong.elf64", "--jumps", "3", "--cpus", "3");
+        assertThat(r.status()).isEqualTo(Main.EXIT_OK);
+        assertThat(r.out()).isEqualTo("pingpong: round 1\npingpong: round 2\npingpong: round 3\n");
+        assertThat(r.err()).contains("CPU1 is down", "CPU2 is up");
+    }
+
+    @Test
+    void appendReachesTheImage() {
+        Result r = run("run", EX + "args.elf", "--append", "root=/dev/sda  quiet");
+        assertThat(r.status()).isEqualTo(Main.EXIT_OK);
+        assertThat(r.out()).contains("args: cmdline=\"root=/dev/sda  quiet\"", "args: argv[1]=\"quiet\"");
+    }
+
+    @Test
+    void appendToAnImageWithoutTheSymbolIsRefused() {
+        Result r = run("run", EX + "hello.elf", "--append", "x");
+        assertThat(r.status()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(r.err()).contains("no 'kjump_cmdline' symbol");
+        assertThat(r.out()).isEmpty();
+    }
+
+    @Test
+    void wildWritesAreNamedByTheIntegrityProof(@TempDir Path tmp) throws Exception {
+        Path json = tmp.resolve("r.json");
+        Result r = run("run", EX + "wild.elf", "--append", "0x00200000 0x00300000", "--json", json.toString());
+        assertThat(r.status()).isEqualTo(Main.EXIT_FAULT);
+        assertThat(r.err()).contains("integrity BROKEN: 2 page(s) damaged at [00200000, 00300000]");
+        String j = Files.readString(json);
+        assertThat(j).contains("\"damaged\": [\"0x00200000\", \"0x00300000\"]", "\"intact\": false",
+                "\"name\": \"device_suspend\"");
+    }
+
+    @Test
+    void scribbleOverwritingAllItsPagesKeepsTheKernelIntact() {
+        Result r = run("run", EX + "scribble.elf");
+        assertThat(r.status()).isEqualTo(Main.EXIT_OK);
+        assertThat(r.err()).contains("integrity held");
+    }
+
+    @Test
+    void aCrashIsContained() {
+        Result r = run("run", EX + "crash.elf", "--append", "pf");
+        assertThat(r.status()).isEqualTo(Main.EXIT_FAULT);
+        assertThat(r.out()).isEqualTo("crash: about to pf\n");
+        assertThat(r.err()).contains("EFAULT", "triple fault", "contained: the kernel took the machine back; integrity held");
+    }
+
+    @Test
+    void anEndlessLoopTimesOutAndIsContained() {
+        Result r = run("run", EX + "crash.elf", "--append", "loop", "--timeout", "0.5");
+        assertThat(r.status()).isEqualTo(Main.EXIT_TIMEOUT);
+        assertThat(r.err()).contains("ETIMEDOUT", "crash_loop", "integrity held");
+    }
+
+    @Test
+    void badFilesAndBadOptionsExitOneWithOneLine(@TempDir Path tmp) throws Exception {
+        Path junk = tmp.resolve("junk.elf");
+        Files.writeString(junk, "not an elf");
+        Result r = run("run", junk.toString());
+        assertThat(r.status()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(r.err()).contains("not an ELF file");
+        Result m = run("run", EX + "hello.elf", "--mem", "5G");
+        assertThat(m.status()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(m.err()).contains("memory size must be").doesNotContain("Usage:");
+    }
+
+    @Test
+    void bareRunEntersWithoutAKernel() {
+        Result r = run("run", "--bare", "images/elf/hello-Os.elf64");
+        assertThat(r.status()).isEqualTo(Main.EXIT_OK);
+        assertThat(r.out()).isEqualTo("hello from a jump-back image\n");
+        assertThat(r.err()).contains("returned 0").doesNotContain("kexec");
+    }
+
+    @Test
+    void noPreserveHandsTheMachineOver() {
+        Result r = run("run", "images/elf/hello-O2.mb.elf", "--no-preserve");
+        assertThat(r.status()).isEqualTo(Main.EXIT_OK);
+        assertThat(r.out()).isEqualTo("hello from a jump-back image\n");
+        assertThat(r.err()).contains("handed over", "debug-exit port written: value 0");
+    }
+}
