@@ -139,10 +139,12 @@ public final class Kexec {
             image = old;
             return 0;
         } finally {
-            kexecLock.set(0);
+            // free under kexec_lock: kimage_free writes the page allocator's bitmap through the kernel's page
+            // tables, which must not happen while a jump that got the lock has them switched off
             if (image != null) {
                 kimageFree(image);
             }
+            kexecLock.set(0);
         }
     }
 
