@@ -66,7 +66,8 @@ final class SpyDevice implements IoDevice {
         } else {
             saves.add(null);
         }
-        return new State(generation);
+        // the hardware drifts once saved: only a restore brings the saved registers back
+        return new State(generation++);
     }
 
     @Override
