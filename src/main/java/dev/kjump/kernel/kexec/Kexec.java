@@ -201,7 +201,8 @@ public final class Kexec {
         for (int i = 0; i < nr; i++) {
             long mstart = segments[i].mem();
             long mend = mstart + segments[i].memsz();
-            if ((mstart & 0xFFF) != 0 || (mend & 0xFFF) != 0 || mstart < 0 || segments[i].memsz() < 0) {
+            if ((mstart & 0xFFF) != 0 || (mend & 0xFFF) != 0 || mstart < 0 || segments[i].memsz() < 0
+                    || mend < mstart) { // mem + memsz wrapped around
                 return EADDRNOTAVAIL;
             }
             if (mend > ramBytes) {
