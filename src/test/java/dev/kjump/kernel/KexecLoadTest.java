@@ -122,6 +122,9 @@ class KexecLoadTest {
         assertFails(Errno.EADDRNOTAVAIL, () -> load(P, seg(ram - 0x1000, 2, 8)));
         assertFails(Errno.EADDRNOTAVAIL, () -> load(P, seg(ram, 1, 8)));
         assertFails(Errno.EADDRNOTAVAIL, () -> load(P, seg(0x100000000L, 1, 8)));
+        // mem + memsz wrapping around must not pass for "below the limit"
+        assertFails(Errno.EADDRNOTAVAIL, () -> load(P, new KexecSegment(new byte[8], 8, 0x1000, 0x7FFFFFFFFFFFF000L)));
+        assertFails(Errno.EADDRNOTAVAIL, () -> load(P, new KexecSegment(new byte[8], 8, 0x1000, 0xFFFFF000L)));
         // the last page of RAM is a legal destination
         assertThat(load(P, seg(ram - 0x1000, 1, 8))).isZero();
     }
@@ -153,6 +156,7 @@ class KexecLoadTest {
         assertFails(Errno.EFAULT, () -> load(P, new KexecSegment(new byte[0x1800], 0x3000, 0x800000, 0x4000)));
         assertFails(Errno.EFAULT, () -> load(P, seg(0x900000, 3, 0x2100),
                 new KexecSegment(null, 16, 0x800000, 0x1000)));
+        assertFails(Errno.EFAULT, () -> load(P, seg(0x900000, 1, 8), null));
         // a null buffer with bufsz 0 is a zero-filled segment, not a fault
         assertThat(load(P, new KexecSegment(null, 0, 0x800000, 0x2000))).isZero();
         for (long[] p : f.image().pagePairs()) {
