@@ -236,16 +236,18 @@ class KexecJumpTest {
         long a = k.ramdisk().pagePhys(0), b = k.ramdisk().pagePhys(100);
         long task = dev.kjump.kernel.mm.KernelMemory.pa(k.tasks().get(0).blockVa()) & ~0xFFFL;
         int words = k.machine().memory().read32((int) a + 0x10);
-        assertThat(f.load("wild.elf", String.format("%x 0x%08x %x", a, b, task), KernelFixture.PRESERVE)).isZero();
+        long pgd = k.machine().cpu().cr3(); // swapper_pg_dir: +0x10 is an unused PDE, the damage still counts
+        assertThat(f.load("wild.elf", String.format("%x 0x%08x %x %x", a, b, task, pgd), KernelFixture.PRESERVE))
+                .isZero();
         assertThat(f.exec()).as("damage does not make the call fail").isZero();
         JumpReport r = k.lastJump();
         assertThat(r.ok()).isFalse();
         assertThat(r.outcome().kind()).isEqualTo(MachineKexec.Kind.JUMPED_BACK);
         assertThat(r.integrity().intact()).isFalse();
-        assertThat(r.integrity().damaged()).containsExactlyInAnyOrder(a, b, task);
+        assertThat(r.integrity().damaged()).containsExactlyInAnyOrder(a, b, task, pgd);
         assertThat(k.machine().memory().read32((int) a + 0x10)).isEqualTo(0x57494c44).isNotEqualTo(words);
         assertThat(f.transcript()).contains(String.format("wild: wrote 0x57494c44 at 0x%08x (page 0x%08x)\n",
-                a + 0x10, a)).endsWith("wild: 3 writes, returning 0\n");
+                a + 0x10, a)).endsWith("wild: 4 writes, returning 0\n");
         assertThat(f.dmesg()).anyMatch(l -> l.contains("integrity BROKEN") && l.contains(String.format("%08x", b)));
     }
 
