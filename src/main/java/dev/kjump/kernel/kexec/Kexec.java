@@ -139,10 +139,12 @@ public final class Kexec {
             image = old;
             return 0;
         } finally {
-            kexecLock.set(0);
+            // free under kexec_lock: kimage_free writes the page allocator's bitmap through the kernel's page
+            // tables, which must not happen while a jump that got the lock has them switched off
             if (image != null) {
                 kimageFree(image);
             }
+            kexecLock.set(0);
         }
     }
 
@@ -199,7 +201,8 @@ public final class Kexec {
         for (int i = 0; i < nr; i++) {
             long mstart = segments[i].mem();
             long mend = mstart + segments[i].memsz();
-            if ((mstart & 0xFFF) != 0 || (mend & 0xFFF) != 0 || mstart < 0 || segments[i].memsz() < 0) {
+            if ((mstart & 0xFFF) != 0 || (mend & 0xFFF) != 0 || mstart < 0 || segments[i].memsz() < 0
+                    || mend < mstart) { // mem + memsz wrapped around
                 return EADDRNOTAVAIL;
             }
             if (mend > ramBytes) {
