@@ -263,7 +263,14 @@ public final class Kernel {
      */
     public int kexecLoad(Credentials caller, long entry, long nrSegments, KexecSegment[] segments, long flags) {
         checkAlive();
-        return kexec.sysKexecLoad(caller.capSysBoot(), entry, nrSegments, segments, flags);
+        // the kernel's memory is reached through the one MMU: kexec_load and the tasks take turns (kexec_lock
+        // is only tried inside, so this cannot deadlock with reboot, which takes kexec_lock first)
+        bigKernelLock.lock();
+        try {
+            return kexec.sysKexecLoad(caller.capSysBoot(), entry, nrSegments, segments, flags);
+        } finally {
+            bigKernelLock.unlock();
+        }
     }
 
     /**
