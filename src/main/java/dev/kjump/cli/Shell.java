@@ -8,7 +8,6 @@ import dev.kjump.machine.Cpu;
 import dev.kjump.machine.CpuState;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -90,6 +89,10 @@ final class Shell {
 
     KexecTool kexec() {
         return tool;
+    }
+
+    KernelSession session() {
+        return session;
     }
 
     /** Runs one line; blank lines and comments succeed. */
@@ -366,10 +369,5 @@ final class Shell {
         }
         out.println("An image's COM1 output appears as it is produced. Numbers: 0x hex, leading 0 octal, else decimal.");
         return Main.EXIT_OK;
-    }
-
-    /** Writes the usage of the shell's kexec (for --help texts). */
-    static void kexecUsage(PrintWriter w) {
-        new CommandLine(new ShellKexec()).usage(w);
     }
 }
