@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code kjump demo}: the story in about a screen. Boots the Java kernel, shows its tasks, loads the built-in
  * {@code pingpong} image (embedded in the jar) with KEXEC_PRESERVE_CONTEXT, jumps into it several times — the
- * callee's round counter and the kernel's tasks both advance — and shows the integrity line of every jump.
+ * callee's round counter and the kernel's tasks both advance — shows the integrity line of every jump, and
+ * writes the trace picture of the jumps (by default {@code kjump-demo-trace.svg} in the temp directory).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Boot the Java kernel and ping-pong with the built-in pingpong image (no files needed).")
@@ -33,8 +35,20 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--cpus", paramLabel = "N", defaultValue = "2", description = "CPUs of the kernel (default: ${DEFAULT-VALUE})")
     int cpus;
 
+    @Option(names = "--trace", paramLabel = "FILE", description = "where the trace picture goes: .svg or .json "
+            + "(default: kjump-demo-trace.svg in the temp directory, ${sys:java.io.tmpdir})")
+    Path trace;
+
     @Override
     public Integer call() throws Exception {
+        Path traceFile = trace != null ? trace : Path.of(System.getProperty("java.io.tmpdir"), "kjump-demo-trace.svg");
+        TraceFile tracer;
+        try {
+            tracer = new TraceFile(traceFile);
+        } catch (IllegalArgumentException e) {
+            System.err.println("kjump demo: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
         PrintStream out = System.out;
         ByteArrayOutputStream com1 = new ByteArrayOutputStream();
         KernelSession s = new KernelSession(machine.memory,
@@ -57,8 +71,10 @@ public final class DemoCommand implements Callable<Integer> {
         int status = Main.EXIT_OK;
         for (int i = 1; i <= jumps; i++) {
             int before = com1.size();
+            long execTime = System.nanoTime();
             int result = s.exec();
             JumpReport rep = k.lastJump();
+            tracer.add(execTime, "pingpong.elf", rep);
             String said = com1.toString(StandardCharsets.ISO_8859_1).substring(before).trim();
             k.runTasks(3);
             out.printf("%nkexec -e #%d: reboot() = %s; the callee said \"%s\"%n", i, Errno.describe(result), said);
@@ -78,6 +94,8 @@ public final class DemoCommand implements Callable<Integer> {
         }
         out.println();
         printTasks(out, k.tasks());
+        tracer.write();
+        out.printf("%nthe picture of every jump (PM steps, swap in, callee, swap back): %s%n", traceFile.toAbsolutePath());
         out.printf("%nNext: ./kjump run images/examples/elf/hello.elf --jumps 3   (README.md: writing your own image)%n");
         return status;
     }

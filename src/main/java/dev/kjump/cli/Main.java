@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** kjump's command line: the only place that prints for people. */
 @Command(name = "kjump", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "kexec jump on an emulated i386 PC: run, debug and test jump-back images.",
-        subcommands = {RunCommand.class, BenchCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, KexecCommand.class, ShellCommand.class, DemoCommand.class, BenchCommand.class,
+            CompletionCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Exit status: the image came back normally. */
     public static final int EXIT_OK = 0;

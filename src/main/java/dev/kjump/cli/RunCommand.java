@@ -63,6 +63,10 @@ public final class RunCommand implements Callable<Integer> {
             description = "stop a callee run after N instructions")
     long maxInstructions;
 
+    @Option(names = "--trace", paramLabel = "FILE",
+            description = "write every jump's timeline to FILE: .svg (a picture) or .json (Chrome/Perfetto trace)")
+    Path trace;
+
     @Option(names = "--bare", description = "no kernel: enter the image directly on a bare machine (one run)")
     boolean bare;
 
@@ -79,6 +83,18 @@ public final class RunCommand implements Callable<Integer> {
         if (jumps < 1 || cpus < 1 || cpus > 64) {
             err.println("kjump run: --jumps must be at least 1 and --cpus 1..64");
             return Main.EXIT_USAGE;
+        }
+        if (trace != null) {
+            try {
+                TraceFile.formatOf(trace);
+            } catch (IllegalArgumentException e) {
+                err.println("kjump run: " + e.getMessage());
+                return Main.EXIT_USAGE;
+            }
+            if (bare) {
+                err.println("kjump run: --trace traces the kernel's jumps; --bare has none");
+                return Main.EXIT_USAGE;
+            }
         }
         if (bare) {
             return runBare(image, err);
@@ -105,7 +121,9 @@ public final class RunCommand implements Callable<Integer> {
         session.kernel().runTasks(2);
         int status = Main.EXIT_OK;
         List<JumpReport> reports = new ArrayList<>();
+        List<Long> execTimes = new ArrayList<>();
         for (int i = 0; i < jumps; i++) {
+            long execTime = System.nanoTime();
             int result;
             try {
                 result = session.exec();
@@ -113,10 +131,12 @@ public final class RunCommand implements Callable<Integer> {
                 System.out.flush();
                 JumpReport rep = h.report();
                 reports.add(rep);
+                execTimes.add(execTime);
                 StopReason s = rep.outcome().stop();
                 err.printf("kjump: the machine was handed over to %s (no preserve_context); it stopped: %s%n",
                         image.name(), s.message());
                 writeJson(image, reports, session);
+                writeTrace(image, reports, execTimes, err);
                 return s.kind() == StopReason.Kind.DEBUG_EXIT || s.kind() == StopReason.Kind.HALT ? Main.EXIT_OK
                         : s.kind() == StopReason.Kind.TIMEOUT ? Main.EXIT_TIMEOUT : Main.EXIT_FAULT;
             }
@@ -124,6 +144,7 @@ public final class RunCommand implements Callable<Integer> {
             JumpReport rep = session.kernel().lastJump();
             if (rep != null && rep.number() > reports.size()) {
                 reports.add(rep);
+                execTimes.add(execTime);
             }
             if (result != 0) {
                 err.printf("kjump: jump %d: reboot(LINUX_REBOOT_CMD_KEXEC) returned %s%n", i + 1, Errno.describe(result));
@@ -155,6 +176,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         summarize(err, image, reports, session);
         writeJson(image, reports, session);
+        writeTrace(image, reports, execTimes, err);
         return status;
     }
 
@@ -173,6 +195,19 @@ public final class RunCommand implements Callable<Integer> {
             return;
         }
         Files.writeString(json, JsonReport.of(image.name(), reports, session.kernel()));
+    }
+
+    private void writeTrace(Image image, List<JumpReport> reports, List<Long> execTimes, PrintStream err)
+            throws IOException {
+        if (trace == null) {
+            return;
+        }
+        TraceFile t = new TraceFile(trace);
+        for (int i = 0; i < reports.size(); i++) {
+            t.add(execTimes.get(i), Path.of(image.name()).getFileName().toString(), reports.get(i));
+        }
+        t.write();
+        err.println("kjump: trace of " + reports.size() + " jump(s) written to " + trace.toAbsolutePath());
     }
 
     static void describeStop(PrintStream err, Image image, StopReason s) {

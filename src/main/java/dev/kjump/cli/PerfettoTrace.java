@@ -1,0 +1,41 @@
+package dev.kjump.cli;
+
+import java.util.Map;
+
+/**
+ * Chrome/Perfetto trace JSON ({@code chrome://tracing}, {@code ui.perfetto.dev}): one complete event
+ * ({@code "ph":"X"}) per span, {@code ts} and {@code dur} in microseconds with nanosecond decimals, all on one
+ * thread so the viewers nest them: a jump, its PM steps, machine_kexec's swap in, callee and swap back.
+ */
+final class PerfettoTrace {
+    private PerfettoTrace() {
+    }
+
+    static String of(TraceModel model) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
+        sb.append("{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":1,\"args\":{\"name\":\"kjump kernel\"}},\n");
+        sb.append("{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":1,\"args\":{\"name\":\"kexec_jump (boot CPU)\"}}");
+        for (TraceModel.Span s : model.spans()) {
+            sb.append(",\n{\"name\":").append(JsonReport.str(s.name()))
+                    .append(",\"cat\":").append(JsonReport.str(s.kind().name().toLowerCase()))
+                    .append(",\"ph\":\"X\",\"pid\":1,\"tid\":1")
+                    .append(",\"ts\":").append(micros(s.start()))
+                    .append(",\"dur\":").append(micros(s.dur()))
+                    .append(",\"args\":{");
+            boolean first = true;
+            for (Map.Entry<String, String> e : s.args().entrySet()) {
+                sb.append(first ? "" : ",").append(JsonReport.str(e.getKey())).append(':').append(JsonReport.str(e.getValue()));
+                first = false;
+            }
+            sb.append("}}");
+        }
+        sb.append("\n]}\n");
+        return sb.toString();
+    }
+
+    /** Nanoseconds as microseconds with exactly three decimals (exact: no floating point). */
+    static String micros(long nanos) {
+        return String.format("%d.%03d", nanos / 1000, nanos % 1000);
+    }
+}
