@@ -13,10 +13,9 @@ import java.util.Map;
  * machine_kexec's parts (depth 2): {@code swap_pages (in)}, {@code callee}, {@code swap_pages (back)}. Both trace
  * writers draw from it.
  *
- * <p>The PM steps' starts and durations are the kernel's own measurements ({@link JumpReport.Step}). Inside
- * machine_kexec the kernel measures the durations of the swap in, the callee and the swap back, not their
- * starts: they are placed in that order with machine_kexec's unmeasured work (control page set-up, integrity
- * snapshot and verification, list checks) shared out evenly in the gaps before, between and after them.
+ * <p>Every span is the kernel's own measurement: the PM steps' starts and durations ({@link JumpReport.Step}),
+ * and machine_kexec's swap in, callee and swap back with their starts and durations
+ * ({@link MachineKexec.Outcome}).
  */
 final class TraceModel {
     /** What the spans are, for colours and Perfetto categories. */
@@ -155,22 +154,18 @@ final class TraceModel {
     private void machineKexecParts(int index, MachineKexec.Outcome o, long start, long dur, int depth) {
         boolean back = o.kind() != MachineKexec.Kind.HANDED_OVER;
         long[] d = {o.swapInNanos(), o.calleeNanos(), back ? o.swapBackNanos() : 0};
-        long sum = d[0] + d[1] + d[2];
-        if (sum > dur && sum > 0) { // cannot happen with the kernel's nested clocks; keep the nesting anyway
-            for (int i = 0; i < 3; i++) {
-                d[i] = d[i] * dur / sum;
-            }
-            sum = d[0] + d[1] + d[2];
+        long[] at = {o.swapInAt(), o.calleeAt(), o.swapBackAt()};
+        for (int i = 0; i < 3; i++) { // the kernel's clocks nest; clamp anyway so the trace always nests
+            at[i] = Math.max(0, Math.min(at[i], dur));
+            d[i] = Math.max(0, Math.min(d[i], dur - at[i]));
         }
-        int parts = back ? 3 : 2;
-        long gap = (dur - sum) / (parts + 1);
-        long t = start + gap;
+        long t = start + at[0];
         Map<String, String> in = new LinkedHashMap<>();
         in.put("direction", "in: destination pages <-> source pages");
         in.put("pages", Integer.toString(o.pagesSwapped()));
         in.put("bytes", Long.toString(o.pagesSwapped() * 4096L));
         spans.add(new Span("swap_pages (in)", Kind.SWAP, t, d[0], depth, index, in));
-        t += d[0] + gap;
+        t = start + at[1];
         Map<String, String> ca = new LinkedHashMap<>();
         ca.put("outcome", o.kind().name());
         ca.put("instructions", Long.toString(o.calleeInstructions()));
@@ -180,7 +175,7 @@ final class TraceModel {
                     : String.format("0x%08x", o.reentry()));
         }
         spans.add(new Span("callee", Kind.CALLEE, t, d[1], depth, index, ca));
-        t += d[1] + gap;
+        t = start + at[2];
         if (back) {
             Map<String, String> ba = new LinkedHashMap<>();
             ba.put("direction", "back: source pages <-> destination pages");

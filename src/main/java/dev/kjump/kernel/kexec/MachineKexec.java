@@ -49,10 +49,13 @@ public final class MachineKexec {
      * @param returned true when the callee returned like a C function (through the helper entry)
      * @param eax the callee's %eax at the jump back: a returning callee's return value
      * @param problems what the kernel noticed and repaired on the way back (damaged control page, list)
+     * @param swapInAt when the swap in started, in nanoseconds after machine_kexec started
+     * @param calleeAt when the callee started running, likewise
+     * @param swapBackAt when the swap back started, likewise (0 when there was none)
      */
     public record Outcome(Kind kind, StopReason stop, long calleeInstructions, long calleeNanos, int pagesSwapped,
                           long swapInNanos, long swapBackNanos, int reentry, boolean returned, int eax,
-                          List<String> problems) {
+                          List<String> problems, long swapInAt, long calleeAt, long swapBackAt) {
     }
 
     /** Callbacks around the callee's run, for the integrity proof. */
@@ -107,6 +110,7 @@ public final class MachineKexec {
      * Without it, runs the image until it stops and returns {@link Kind#HANDED_OVER}: the kernel is gone.
      */
     public Outcome machineKexec(Kimage image, Limits limits, Hooks hooks) {
+        long m0 = System.nanoTime();
         Cpu cpu = machine.cpu();
         PhysicalMemory mem = machine.memory();
         int cpPhys = image.controlPage();
@@ -180,7 +184,7 @@ public final class MachineKexec {
         if (!preserve) {
             log.printk("kexec: the image stopped: %s", stop.message());
             return new Outcome(Kind.HANDED_OVER, stop, calleeInstructions, c1 - c0, swapped, t1 - t0, 0, 0, false,
-                    cpu.reg(Cpu.EAX), List.of());
+                    cpu.reg(Cpu.EAX), List.of(), t0 - m0, c0 - m0, 0);
         }
         boolean jumpedBack = stop.kind() == StopReason.Kind.HOST_ENTRY
                 && stop.physAddress() == (cpPhys & 0xFFFFFFFFL) + ControlPage.JUMP_BACK_ENTRY;
@@ -252,7 +256,7 @@ public final class MachineKexec {
             image.setStart(km.read32(cpVa + ControlPage.KJUMP_ENTRY_OFF));
         }
         return new Outcome(kind, stop, calleeInstructions, c1 - c0, swapped, t1 - t0, b1 - b0, reentry, returned, eax,
-                List.copyOf(problems));
+                List.copyOf(problems), t0 - m0, c0 - m0, b0 - m0);
     }
 
     /** {@code kexec_jump_save_cpu}: EBX ESI EDI EBP ESP CR0 CR3 CR4 EFLAGS RET into the data area. */
