@@ -125,7 +125,8 @@ public final class RunCommand implements Callable<Integer> {
         for (int i = 0; i < jumps; i++) {
             long execTime = System.nanoTime();
             int result;
-            try {
+            try (Progress p = Progress.start("jump " + (i + 1) + ": " + image.name() + " running",
+                    () -> session.kernel().machine().cpu().instructions())) {
                 result = session.exec();
             } catch (KernelHandedOver h) {
                 System.out.flush();
