@@ -41,7 +41,9 @@ Defined behaviour only:
 
 One QEMU deviation is worked around (see --strict-sdm): QEMU 7.2 leaves
 wrong CF PF AF SF OF after CMPXCHG8B (the SDM says unaffected; kjump and a
-real CPU agree with the SDM), so those flags are masked after CMPXCHG8B.
+real CPU agree with the SDM): its helper reads a stale lazy-flags state.
+So those flags are treated as undefined after CMPXCHG8B, and a PUSHF that
+could see the stale state (it leaks into IF/DF/AC too) gets a CMP first.
 fuzz/native.sh runs the same blocks on the host CPU to check the reference.
 """
 import argparse
@@ -96,6 +98,7 @@ class Block:
         self.live_base = set()  # registers currently holding an address
         self.nlabel = 0
         self.in_body = False    # inside a LOOP body: no flag reads allowed
+        self.poison = False     # QEMU 7.2's lazy flags are garbage (after CMPXCHG8B)
 
     # ---- helpers -------------------------------------------------------
     def chance(self, p):
@@ -124,13 +127,15 @@ class Block:
             v = self.rng.getrandbits(32)
         return v & MASK[size]
 
-    def op(self, text, reads="", defs="", undefs=""):
+    def op(self, text, reads="", defs="", undefs="", pushf=False):
         reads = set(reads)
-        if reads & self.undef:
+        if reads & self.undef or (pushf and self.poison):
             assert not self.in_body or text.startswith("loop"), text
             self.definer()
         self.lines.append("\t" + text)
         self.undef = (self.undef - set(defs)) | set(undefs)
+        if set("SZP") <= set(defs):
+            self.poison = False
 
     def raw(self, text):
         self.lines.append(text)
@@ -146,6 +151,7 @@ class Block:
             src = "$0x%x" % self.imm(size)
         self.lines.append("\tcmp%s %s, %%%s" % (SFX[size], src, a))
         self.undef = set()
+        self.poison = False
 
     def mask(self):
         m = 0
@@ -576,8 +582,13 @@ class Block:
         # recomputes them from a stale lazy-flags state (the result depends
         # on translation-block boundaries); kjump and real hardware follow
         # the SDM.  So unless --strict-sdm, treat them as unknown here.
+        # Worse, its PUSHF then ORs garbage into IF/DF/AC (a following POPF
+        # enabled interrupts and triple-faulted): until an instruction that
+        # rewrites the lazy flags (one that sets SF ZF PF), PUSHF is preceded
+        # by a CMP (self.poison).
         self.op("%s%scmpxchg8b %s" % (d32, lock, m), defs="Z",
                 undefs="" if STRICT_SDM else "CPASO")
+        self.poison = not STRICT_SDM
         self.end_mem(post)
 
     def g_cmov(self, av=(), nr=False):
@@ -643,7 +654,7 @@ class Block:
             size = self.pick([16, 32])
             r = self.reg(size, av)
             m = self.mask()
-            self.op("pushf%s" % SFX[size])
+            self.op("pushf%s" % SFX[size], pushf=True)
             self.op("pop%s %%%s" % (SFX[size], r))
             self.op("and%s $0x%x, %%%s" % (SFX[size], m, r), defs=ALL - {"A"}, undefs="A")
         else:
@@ -651,7 +662,7 @@ class Block:
             size = self.pick([16, 32])
             s = SFX[size]
             v = self.rng.getrandbits(12) & ARITH
-            self.op("pushf%s" % s)
+            self.op("pushf%s" % s, pushf=True)
             self.op("and%s $0x%x, (%%esp)" % (s, ~ARITH & MASK[size]), defs=ALL - {"A"}, undefs="A")
             self.op("or%s $0x%x, (%%esp)" % (s, v), defs=ALL - {"A"}, undefs="A")
             self.op("popf%s" % s, defs=ALL)
@@ -717,7 +728,7 @@ class Block:
         fl = dict(defs=ALL) if o in ("cmps", "scas") and n > 0 else {}
         self.op("%s%s%s" % (rep, o, s), **fl)
         regs = [r for r, u in (("esi", uses_si), ("edi", uses_di)) if u]
-        self.op("pushfl")
+        self.op("pushfl", pushf=True)
         for r in regs:
             self.op("subl %%ebp, %%%s" % r)     # flags restored by popfl
         self.op("popfl")
@@ -749,9 +760,11 @@ class Block:
         else:
             self.op("%sjmp %s" % ("{disp32} " if self.chance(0.25) else "", end))
         before = set(self.undef)
+        poison = self.poison
         for _ in range(self.rng.randint(1, 2)):
             self.pick(SKIPPABLE)(self)
         self.undef |= before
+        self.poison |= poison
         self.raw("%s:" % end)
 
     # ---- block ---------------------------------------------------------
@@ -833,6 +846,7 @@ HEADER = """\
         /* debugging only (gen.py --trace): cpufuzz_trace(id, mask, pushal frame) */
         .macro FZ_TRACE id, mask
         pushfl
+        andl    $0x8d7, (%%esp)         /* keep the arithmetic flags only (DF is 0 here) */
         pushal
         movl    %%esp, %%eax
         pushl   %%eax

@@ -50,6 +50,7 @@
         /* debugging only (gen.py --trace): cpufuzz_trace(id, mask, pushal frame) */
         .macro FZ_TRACE id, mask
         pushfl
+        andl    $0x8d7, (%esp)         /* keep the arithmetic flags only (DF is 0 here) */
         pushal
         movl    %esp, %eax
         pushl   %eax
@@ -6176,16 +6177,17 @@ cpufuzz_block_209:
 	leal 412(%ebp), %edi
 	movl $3, %ecx
 	rep movsb
+	cmpb %cl, %ch
 	pushfl
 	subl %ebp, %esi
 	subl %ebp, %edi
 	popfl
-	incw %ax
 	rorb $30, %bl
 	cwd
 	movb $1, %cl
 	shldw %cl, %cx, %bx
 	btrl $7, %eax
+	rclw $16, cpufuzz_buf+527
 	FZ_LEAVE 0x41
 
 	.p2align 4
@@ -12763,16 +12765,14 @@ cpufuzz_block_439:
 	cmovna %esi, %esi
 	andl $15, %edi
 	lock cmpxchg8b cpufuzz_buf+583(,%edi,8)
+	cmpb %bh, %cl
 	pushfw
 	popw %ax
 	andw $0x40, %ax
-	andl $15, %ecx
-	pushl %edx
-	leal -78(%ebp), %edx
-	lock subw %di, 8(%edx,%ecx,1)
-	popl %edx
-	lahf
-	FZ_LEAVE 0x8d5
+	movzwl 108(%ebp), %edx
+	movsbl %cl, %ecx
+	rorb $1, -74(%ebp,%ecx,2)
+	FZ_LEAVE 0x8c5
 
 	.p2align 4
 cpufuzz_block_440:
@@ -22882,6 +22882,7 @@ cpufuzz_block_790:
 	movl 4+cpufuzz_buf+578(,%esi,4), %edx
 	lock cmpxchg8b cpufuzz_buf+578(,%esi,4)
 	{disp32} jmp .Lb790_2
+	cmpw $0x20, %cx
 	pushfl
 	andl $0xfffff72a, (%esp)
 	orl $0x851, (%esp)
@@ -27648,16 +27649,16 @@ cpufuzz_block_951:
 	popl %edi
 	sete %dh
 	jmp .Lb951_1
+	cmpw %si, %ax
 	pushfl
 	popl %eax
 	andl $0x40, %eax
 .Lb951_1:
-	movzbl %cl, %ecx
-	pushl %edi
-	leal -36539(%ebp), %edi
-	imulw 36448(%edi,%ecx,2)
-	popl %edi
-	FZ_LEAVE 0x801
+	andl $15, %edi
+	movl cpufuzz_buf+405(,%edi,1), %eax
+	movl 4+cpufuzz_buf+405(,%edi,1), %edx
+	lock cmpxchg8b cpufuzz_buf+405(,%edi,1)
+	FZ_LEAVE 0x40
 
 	.p2align 4
 cpufuzz_block_952:
