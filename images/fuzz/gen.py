@@ -693,8 +693,10 @@ class Block:
             return self.g_bswap(av)
         self.raw("\tpushl %ebx")
         self.raw("\tleal %d(%%ebp), %%ebx" % self.rng.randint(-HALF, HALF - 256))
+        self.live_base.add("ebx")
         self.op("xlat")
         self.raw("\tpopl %ebx")
+        self.live_base.discard("ebx")
 
     def g_string(self, av=(), nr=False):
         size = self.pick([8, 16, 32])
@@ -713,6 +715,7 @@ class Block:
             else:
                 off = self.rng.randint(-HALF, HALF - max(span, size // 8))
             self.op("leal %d(%%ebp), %%%s" % (off, reg))
+            self.live_base.add(reg)     # holds an address until the SUB below
 
         uses_si = o in ("movs", "cmps", "lods")
         uses_di = o in ("movs", "cmps", "stos", "scas")
@@ -731,6 +734,7 @@ class Block:
         self.op("pushfl", pushf=True)
         for r in regs:
             self.op("subl %%ebp, %%%s" % r)     # flags restored by popfl
+            self.live_base.discard(r)
         self.op("popfl")
         if down:
             self.op("cld")
