@@ -62,17 +62,16 @@ public final class GdbStub implements Machine.Debugger, Closeable {
 
     private volatile Machine machine;
     private volatile RspConnection conn;
-    /** A new client, a Ctrl-C or a disconnect: stop (or notice) at the next instruction boundary. */
-    private volatile boolean stopRequested;
-    /** The client has not been told of a stop yet: it will ask with '?'. */
+    /** The client has not been told of a stop yet: the machine stops for it, and it asks with '?'. */
     private volatile boolean attaching;
+    /** Ctrl-C from the client. */
+    private volatile boolean interruptPending;
     private volatile boolean finished;
 
     // owned by the thread in run()/finish()
     private boolean stopped;
     private boolean stepping;
     private boolean justResumed;
-    private boolean interruptPending;
     private StopReason deferred;
     private String lastStop = "S05";
     private Resume resume;
@@ -178,14 +177,14 @@ public final class GdbStub implements Machine.Debugger, Closeable {
                 }
                 continue;
             }
-            if (stopRequested) {
-                stopRequested = false;
-                if (c != null) {
-                    boolean ctrlC = interruptPending;
-                    interruptPending = false;
-                    enterStop(c, stopReply(cpu, ctrlC ? SIGINT : SIGTRAP, ""));
-                    continue;
-                }
+            if (c != null && attaching && entryBreak == null) {
+                // a client connected while the machine ran: it finds the machine stopped here
+                enterStop(c, stopReply(cpu, SIGTRAP, ""));
+                continue;
+            }
+            if (c != null && interruptPending) {
+                enterStop(c, stopReply(cpu, SIGINT, ""));
+                continue;
             }
             if (breaksDirty) {
                 cpu.setBreakpoints(breakpointList());
@@ -281,7 +280,6 @@ public final class GdbStub implements Machine.Debugger, Closeable {
     /** The machine stopped under gdb's control: tell the client (unless it is still attaching). */
     private void enterStop(RspConnection c, String reply) {
         stopped = true;
-        stopRequested = false;
         interruptPending = false;
         lastStop = reply;
         if (attaching) {
@@ -341,7 +339,7 @@ public final class GdbStub implements Machine.Debugger, Closeable {
         stopped = false;
         stepping = false;
         attaching = false;
-        stopRequested = false;
+        interruptPending = false;
         if (!finished) {
             log.printf("kjump: gdb: %s; the run goes on without the debugger%n", why);
             log.flush();
@@ -384,7 +382,7 @@ public final class GdbStub implements Machine.Debugger, Closeable {
                 serveExited(c, m.cpu()); // it connected after the last stop: answer its questions first
             } else {
                 try {
-                    c.send(String.format("W%02x", exitStatus));
+                    c.send(String.format("W%02x", exitStatus), 1000);
                 } catch (IOException e) {
                     // it went away: nothing to tell
                 }
@@ -469,9 +467,7 @@ public final class GdbStub implements Machine.Debugger, Closeable {
                 log.printf("kjump: gdb: client connected from %s%n", c.peer());
                 log.flush();
                 c.start();
-                if (entryBreak == null) {
-                    requestStop();
-                }
+                interruptCpu(); // the run loop stops for it (or, with --gdb-wait, at the entry)
                 lock.notifyAll();
             }
         }
@@ -488,8 +484,7 @@ public final class GdbStub implements Machine.Debugger, Closeable {
         }
     }
 
-    private void requestStop() {
-        stopRequested = true;
+    private void interruptCpu() {
         Machine m = machine;
         if (m != null) {
             m.cpu().requestInterrupt();
@@ -501,7 +496,7 @@ public final class GdbStub implements Machine.Debugger, Closeable {
         public void interrupt(RspConnection c) {
             if (c == conn) {
                 interruptPending = true;
-                requestStop();
+                interruptCpu();
             }
         }
 
@@ -509,7 +504,7 @@ public final class GdbStub implements Machine.Debugger, Closeable {
         public void disconnected(RspConnection c) {
             synchronized (lock) {
                 if (c == conn) {
-                    requestStop();
+                    interruptCpu(); // the run loop notices the closed connection
                     lock.notifyAll();
                 }
             }

@@ -149,6 +149,11 @@ public final class RspConnection implements Closeable {
      * @throws IOException when the connection is closed or broken
      */
     public void send(String payload) throws IOException {
+        send(payload, ACK_TIMEOUT_MS);
+    }
+
+    /** {@link #send(String)}, waiting at most {@code ackTimeoutMs} for each acknowledgement. */
+    public void send(String payload, long ackTimeoutMs) throws IOException {
         byte[] frame = Rsp.frame(payload);
         writeRaw(frame);
         if (noAck) {
@@ -157,7 +162,7 @@ public final class RspConnection implements Closeable {
         Deque<Event> held = new ArrayDeque<>();
         try {
             int tries = 0;
-            long deadline = System.currentTimeMillis() + ACK_TIMEOUT_MS;
+            long deadline = System.currentTimeMillis() + ackTimeoutMs;
             while (true) {
                 long wait = deadline - System.currentTimeMillis();
                 Event e = wait <= 0 ? null : events.poll(wait, TimeUnit.MILLISECONDS);
@@ -172,7 +177,7 @@ public final class RspConnection implements Closeable {
                         return;
                     }
                     writeRaw(frame);
-                    deadline = System.currentTimeMillis() + ACK_TIMEOUT_MS;
+                    deadline = System.currentTimeMillis() + ackTimeoutMs;
                 } else if (e instanceof Closed) {
                     held.addLast(e);
                     throw new IOException("gdb closed the connection");
