@@ -1,5 +1,6 @@
 package dev.kjump.cli;
 
+import dev.kjump.gdb.GdbStub;
 import dev.kjump.image.DirectRun;
 import dev.kjump.image.Image;
 import dev.kjump.image.ImageException;
@@ -70,8 +71,55 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--bare", description = "no kernel: enter the image directly on a bare machine (one run)")
     boolean bare;
 
+    @Option(names = "--gdb", paramLabel = "PORT",
+            description = "serve the GDB remote protocol on 127.0.0.1:PORT to debug the image (0: a free port, printed on stderr)")
+    Integer gdbPort;
+
+    @Option(names = "--gdb-wait", description = "with --gdb: stop at the image's entry, after the kernel's swap, until gdb continues")
+    boolean gdbWait;
+
+    private GdbStub gdb;
+
     @Override
     public Integer call() throws IOException {
+        if (gdbPort == null) {
+            if (gdbWait) {
+                System.err.println("kjump run: --gdb-wait needs --gdb PORT");
+                return Main.EXIT_USAGE;
+            }
+            return execute();
+        }
+        if (gdbPort < 0 || gdbPort > 65535) {
+            System.err.println("kjump run: --gdb: not a port: " + gdbPort);
+            return Main.EXIT_USAGE;
+        }
+        try {
+            gdb = GdbStub.listen(gdbPort, System.err);
+        } catch (IOException e) {
+            System.err.printf("kjump run: --gdb: cannot listen on 127.0.0.1:%d: %s%n", gdbPort, e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        int status = Main.EXIT_FAULT;
+        try {
+            status = execute();
+            return status;
+        } finally {
+            System.out.flush();
+            gdb.finish(status);
+        }
+    }
+
+    /** With --gdb, the stub takes over {@code m}'s runs (and stops at the image's entry with --gdb-wait). */
+    private void attachGdb(Machine m, Image image) {
+        if (gdb != null) {
+            gdb.attach(m);
+            if (gdbWait) {
+                gdb.waitAtEntry((int) image.entry());
+            }
+        }
+    }
+
+    private Integer execute() throws IOException {
         PrintStream err = System.err;
         Image image;
         try {
@@ -107,6 +155,7 @@ public final class RunCommand implements Callable<Integer> {
             err.println("kjump run: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
+        attachGdb(session.kernel().machine(), image);
         int r;
         try {
             r = session.load(image, append, !noPreserve);
@@ -220,6 +269,7 @@ public final class RunCommand implements Callable<Integer> {
 
     private int runBare(Image image, PrintStream err) {
         Machine m = new Machine(machine.memory, System.out);
+        attachGdb(m, image);
         DirectRun.Result r;
         try {
             r = DirectRun.run(m, image, maxInstructions, machine.timeoutNanos());

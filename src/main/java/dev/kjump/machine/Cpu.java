@@ -69,6 +69,10 @@ public final class Cpu {
 
     private long icount;
     private int[] hostEntries = new int[0];
+    /** Debugger breakpoints: linear addresses, and the physical addresses marked as stop points for them. */
+    private int[] breakLinear = new int[0];
+    private int[] breakPhys = new int[0];
+    private boolean passBreakpoint;
     private volatile boolean interruptRequested;
     private StopReason pendingStop;
     private int faultDepth;
@@ -205,6 +209,71 @@ public final class Cpu {
         }
     }
 
+    /**
+     * Sets the debugger's breakpoints: linear addresses (CS base plus EIP) at which {@link #run} stops with
+     * {@link StopReason.Kind#BREAKPOINT} before executing the instruction there. Guest memory is not modified:
+     * like host entries, the physical addresses are marked in the decode cache, so the run loop pays nothing
+     * when none are set. The marks are the identity address (paging off) and, with paging on, where the
+     * address maps now; they are recomputed when CR0, CR3 or CR4 change.
+     */
+    public void setBreakpoints(int... linear) {
+        breakLinear = linear.clone();
+        markBreakpoints();
+    }
+
+    /** The breakpoints set with {@link #setBreakpoints}. */
+    public int[] breakpoints() {
+        return breakLinear.clone();
+    }
+
+    /**
+     * Lets the next {@link #run} execute the instruction at EIP even if a breakpoint is set there (as EFLAGS.RF
+     * does for instruction breakpoints): a debugger resuming from a breakpoint calls this.
+     */
+    public void passBreakpointOnce() {
+        passBreakpoint = true;
+    }
+
+    private void markBreakpoints() {
+        if (breakPhys.length == 0 && breakLinear.length == 0) {
+            return;
+        }
+        for (int a : breakPhys) {
+            dropDecodes(a);
+        }
+        int[] phys = new int[breakLinear.length * 2];
+        int n = 0;
+        for (int lin : breakLinear) {
+            phys[n++] = lin;
+            long p = mmu.paging ? mmu.probe(lin) : -1;
+            if (p >= 0 && (int) p != lin) {
+                phys[n++] = (int) p;
+            }
+        }
+        breakPhys = Arrays.copyOf(phys, n);
+        for (int a : breakPhys) {
+            dropDecodes(a);
+        }
+    }
+
+    private boolean isBreakpoint(int linear) {
+        for (int b : breakLinear) {
+            if (b == linear) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean isHostEntry(int phys) {
+        for (int h : hostEntries) {
+            if (h == phys) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void dropDecodes(int phys) {
         int pfn = phys >>> PhysicalMemory.PAGE_SHIFT;
         if (pfn < mem.pageCount()) {
@@ -232,6 +301,10 @@ public final class Cpu {
         long end = icount + budget;
         pendingStop = null;
         interruptRequested = false;
+        boolean pass = passBreakpoint;
+        passBreakpoint = false;
+        final int firstEip = eip;
+        final long firstCount = icount;
         final Insn[][] code = mem.code;
         while (true) {
             if (icount >= end) {
@@ -248,9 +321,18 @@ public final class Cpu {
                 } else {
                     d = decodeAt(start, phys);
                 }
-                if (d.op == Insn.OP_HOST_ENTRY) {
-                    return stop(StopReason.Kind.HOST_ENTRY, start, phys & 0xFFFFFFFFL, 0,
-                            String.format("reached host entry %08x", phys));
+                if (d.op == Insn.OP_STOP_POINT) {
+                    if (isHostEntry(phys)) {
+                        return stop(StopReason.Kind.HOST_ENTRY, start, phys & 0xFFFFFFFFL, 0,
+                                String.format("reached host entry %08x", phys));
+                    }
+                    int lin = segBase[CS] + start;
+                    if (isBreakpoint(lin) && !(pass && start == firstEip && icount == firstCount)) {
+                        return stop(StopReason.Kind.BREAKPOINT, start, phys & 0xFFFFFFFFL, 0,
+                                String.format("breakpoint at %08x", lin));
+                    }
+                    d = scratch; // the instruction under the mark, decoded each time (not cached)
+                    decode(d, lin);
                 }
                 eip = start + d.len;
                 icount++;
@@ -497,6 +579,7 @@ public final class Cpu {
         mmu.writeProtect = (cr0 & CR0_WP) != 0;
         mmu.pse = (cr4 & CR4_PSE) != 0;
         mmu.flush();
+        markBreakpoints();
     }
 
     // ------------------------------------------------------------------ memory access (linear addresses)
@@ -1094,10 +1177,12 @@ public final class Cpu {
         boolean inRam = pfn < mem.pageCount();
         for (int h : hostEntries) {
             if (h == phys) {
-                Insn d = new Insn();
-                d.op = Insn.OP_HOST_ENTRY;
-                cache(d, phys, inRam);
-                return d;
+                return stopPoint(phys, inRam);
+            }
+        }
+        for (int b : breakPhys) {
+            if (b == phys) {
+                return stopPoint(phys, inRam);
             }
         }
         int lin0 = segBase[CS] + at;
@@ -1107,6 +1192,13 @@ public final class Cpu {
         if (!crosses) {
             cache(d, phys, inRam);
         }
+        return d;
+    }
+
+    private Insn stopPoint(int phys, boolean inRam) {
+        Insn d = new Insn();
+        d.op = Insn.OP_STOP_POINT;
+        cache(d, phys, inRam);
         return d;
     }
 
@@ -2096,6 +2188,7 @@ public final class Cpu {
             case 3 -> {
                 mmu.cr3 = v;
                 mmu.flush();
+                markBreakpoints();
             }
             case 4 -> {
                 if ((v & ~CR4_SUPPORTED) != 0) {

@@ -5,7 +5,7 @@ package dev.kjump.machine;
  * address: relative branches keep their displacement, so the same decode serves every mapping of the page.
  */
 final class Insn {
-    /** Opcode: 0x000-0x0FF one-byte map, 0x100-0x1FF the 0F two-byte map; {@link #OP_HOST_ENTRY} marks a host entry. */
+    /** Opcode: 0x000-0x0FF one-byte map, 0x100-0x1FF the 0F two-byte map; {@link #OP_STOP_POINT} marks a stop point. */
     int op;
     /** Length in bytes, prefixes included. */
     int len;
@@ -30,8 +30,11 @@ final class Insn {
     int imm;
     int imm2;
 
-    /** Pseudo opcode: the caller registered this physical address as a host entry. */
-    static final int OP_HOST_ENTRY = 0x200;
+    /**
+     * Pseudo opcode: a stop point, a physical address the caller registered as a host entry or where a debugger
+     * breakpoint may apply; the run loop decides on the slow path.
+     */
+    static final int OP_STOP_POINT = 0x200;
     /** Pseudo opcode: the bytes do not form an instruction this CPU knows (#UD on execution). */
     static final int OP_INVALID = 0x201;
 

@@ -22,6 +22,16 @@ public final class Machine {
     private final Uart16550 uart;
     private final DebugExit debugExit;
     private final AtaDisk disk;
+    private volatile Debugger debugger;
+
+    /**
+     * A debugger that takes over {@link #run} while attached (a GDB stub, say): it runs the CPU itself,
+     * stopping where its user wants, and returns the stop the caller should see.
+     */
+    public interface Debugger {
+        /** Runs {@code machine} as {@link Machine#run} would, under the debugger's control. */
+        StopReason run(Machine machine, long maxInstructions, long timeoutNanos);
+    }
 
     /**
      * @param memorySize RAM in bytes (a multiple of 4 KiB, at most 4 GiB)
@@ -80,12 +90,30 @@ public final class Machine {
         return disk;
     }
 
+    /** Attaches a debugger that runs the machine from now on (null: detach). */
+    public void attachDebugger(Debugger d) {
+        this.debugger = d;
+    }
+
+    /** The attached debugger, or null. */
+    public Debugger debugger() {
+        return debugger;
+    }
+
     /**
      * Runs the CPU until a stop condition, at most {@code maxInstructions} instructions and, when
      * {@code timeoutNanos > 0}, at most that much wall-clock time (checked every million instructions).
-     * COM1's output is flushed before returning.
+     * COM1's output is flushed before returning. With a debugger attached, the debugger runs the CPU.
      */
     public StopReason run(long maxInstructions, long timeoutNanos) {
+        Debugger d = debugger;
+        if (d != null) {
+            try {
+                return d.run(this, maxInstructions, timeoutNanos);
+            } finally {
+                uart.flush();
+            }
+        }
         long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : Long.MAX_VALUE;
         long left = maxInstructions;
         try {

@@ -4,9 +4,10 @@ package dev.kjump.machine;
  * Why the CPU stopped running. Every stop hands the caller the CPU state back (see {@link Machine#cpu()}).
  *
  * @param kind what happened
- * @param eip the EIP at the stop: the host entry reached, the instruction after HLT, the faulting
+ * @param eip the EIP at the stop: the host entry or breakpoint reached, the instruction after HLT, the faulting
  *     instruction of a triple fault, the next instruction otherwise
- * @param physAddress for {@link Kind#HOST_ENTRY}, the physical address reached; otherwise 0
+ * @param physAddress for {@link Kind#HOST_ENTRY} and {@link Kind#BREAKPOINT}, the physical address reached;
+ *     otherwise 0
  * @param value for {@link Kind#DEBUG_EXIT}, the value written to the port (QEMU's exit status is
  *     {@code (value << 1) | 1}); for {@link Kind#TRIPLE_FAULT}, the vector of the first exception
  * @param instructionBytes the bytes at {@code eip} (up to 15; fewer where not readable), for reports
@@ -26,6 +27,8 @@ public record StopReason(Kind kind, int eip, long physAddress, int value, byte[]
         TRIPLE_FAULT,
         /** The instruction budget of this run was used up. */
         BUDGET,
+        /** A debugger breakpoint (see {@link Cpu#setBreakpoints}): EIP is at it, the instruction not executed. */
+        BREAKPOINT,
         /** The host asked the machine to stop (debugger interrupt, Ctrl-C). */
         INTERRUPTED,
         /** The run's wall-clock time limit passed. */

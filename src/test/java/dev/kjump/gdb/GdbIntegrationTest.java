@@ -1,0 +1,176 @@
+package dev.kjump.gdb;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kjump.image.Image;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real gdb, in batch mode, against {@code kjump run images/examples/elf/hello.elf --gdb 0 --gdb-wait} run as
+ * a subprocess: breakpoint by ELF symbol, registers, memory, stepi, continue to the end. Skipped where gdb is not
+ * installed (CI installs it).
+ */
+class GdbIntegrationTest {
+    private static final Path IMAGE = Paths.get("images/examples/elf/hello.elf");
+    private static final Pattern PORT = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+
+    @TempDir
+    Path tmp;
+
+    private static Path gdb() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(File.pathSeparator)) {
+            Path p = Paths.get(dir, "gdb");
+            if (Files.isExecutable(p)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** The command running kjump from this build's classes and dependencies. */
+    private static List<String> kjump(String... args) {
+        List<String> cp = new ArrayList<>();
+        for (Class<?> c : new Class<?>[] {dev.kjump.cli.Main.class, picocli.CommandLine.class,
+            net.fornwall.jelf.ElfFile.class}) {
+            try {
+                cp.add(Paths.get(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+            } catch (java.net.URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", String.join(File.pathSeparator, cp), "dev.kjump.cli.Main"));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    @Test
+    void gdbDebugsTheCalleeOfAKexecJump() throws Exception {
+        Path gdb = gdb();
+        assumeTrue(gdb != null, "gdb is not installed");
+        assumeTrue(Files.exists(IMAGE), "run from the project directory");
+        long kmain = Image.load(IMAGE).symbol("kmain").orElseThrow();
+
+        // the reference: the same run without a debugger
+        Path refOut = tmp.resolve("ref.out");
+        Process ref = new ProcessBuilder(kjump("run", IMAGE.toString())).redirectOutput(refOut.toFile())
+                .redirectError(tmp.resolve("ref.err").toFile()).start();
+        assertThat(ref.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(ref.exitValue()).isZero();
+        byte[] expected = Files.readAllBytes(refOut);
+        assertThat(new String(expected, StandardCharsets.UTF_8)).contains("hello from a jump-back image (entry 1)");
+
+        Path out = tmp.resolve("debug.out");
+        Process k = new ProcessBuilder(kjump("run", IMAGE.toString(), "--gdb", "0", "--gdb-wait"))
+                .redirectOutput(out.toFile()).start();
+        try {
+            StringBuilder err = new StringBuilder();
+            CompletableFuture<Integer> port = new CompletableFuture<>();
+            Thread errReader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(k.getErrorStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        synchronized (err) {
+                            err.append(line).append('\n');
+                        }
+                        Matcher mt = PORT.matcher(line);
+                        if (mt.find()) {
+                            port.complete(Integer.parseInt(mt.group(1)));
+                        }
+                    }
+                } catch (IOException e) {
+                    port.completeExceptionally(e);
+                }
+                port.complete(-1);
+            });
+            errReader.setDaemon(true);
+            errReader.start();
+            int p = port.get(120, TimeUnit.SECONDS);
+            assertThat(p).isPositive();
+
+            List<String> g = new ArrayList<>(List.of(gdb.toString(), "-batch", "-nx",
+                    "-ex", "set pagination off", "-ex", "set confirm off", "-ex", "set width 0",
+                    "-ex", "target remote 127.0.0.1:" + p,
+                    "-ex", "p/x $pc",
+                    "-ex", "symbol-file " + IMAGE,
+                    "-ex", "break kmain",
+                    "-ex", "continue",
+                    "-ex", "info registers",
+                    "-ex", "x/4wx $esp"));
+            for (int i = 0; i < 3; i++) {
+                g.addAll(List.of("-ex", "x/2i $pc", "-ex", "stepi", "-ex", "p/x $pc"));
+            }
+            g.addAll(List.of("-ex", "delete", "-ex", "continue", "-ex", "continue"));
+            Process gp = new ProcessBuilder(g).redirectErrorStream(true).start();
+            CompletableFuture<String> gout = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(gp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    return "read failed: " + e;
+                }
+            });
+            boolean gdbDone = gp.waitFor(120, TimeUnit.SECONDS);
+            if (!gdbDone) {
+                gp.destroyForcibly();
+            }
+            String o = gout.get(10, TimeUnit.SECONDS);
+            assertThat(gdbDone).as("gdb finished; its output:%n%s", o).isTrue();
+            assertThat(k.waitFor(120, TimeUnit.SECONDS)).as("kjump finished; gdb said:%n%s", o).isTrue();
+            errReader.join(10_000);
+
+            // stopped at the callee's first instruction: the image's entry
+            assertThat(o).contains(String.format("$1 = 0x%x", Image.load(IMAGE).entry()));
+            assertThat(o).contains(String.format("Breakpoint 1 at 0x%x", kmain));
+            assertThat(o).containsPattern(String.format("Breakpoint 1, 0x0*%x in kmain \\(\\)", kmain));
+            assertThat(o).containsPattern(String.format("eip\\s+0x%x\\s+0x%x <kmain>", kmain, kmain));
+            Matcher esp = Pattern.compile("esp\\s+0x([0-9a-f]+)").matcher(o);
+            assertThat(esp.find()).isTrue();
+            assertThat(o).contains("0x" + esp.group(1) + ":\t0x");
+            // each stepi lands where the disassembly said the next instruction starts
+            Matcher dis = Pattern.compile("=> 0x([0-9a-f]+) <kmain(?:\\+\\d+)?>:[^\\n]*\\n\\s+0x([0-9a-f]+) <kmain\\+\\d+>:"
+                    + "[^\\n]*\\n(?:0x[0-9a-f]+ in kmain \\(\\)\\n)?\\$(\\d+) = 0x([0-9a-f]+)").matcher(o);
+            int steps = 0;
+            long prev = -1;
+            while (dis.find()) {
+                long at = Long.parseLong(dis.group(1), 16);
+                long next = Long.parseLong(dis.group(2), 16);
+                long pc = Long.parseLong(dis.group(4), 16);
+                assertThat(pc).as("pc after stepi at %x", at).isEqualTo(next);
+                if (prev >= 0) {
+                    assertThat(at).isEqualTo(prev);
+                }
+                prev = pc;
+                steps++;
+            }
+            assertThat(steps).as("stepi sequences in:%n%s", o).isEqualTo(3);
+            assertThat(o).contains("jumped back to the kernel");
+            assertThat(o).contains("exited normally");
+            assertThat(o).doesNotContain("Remote connection closed", "Ignoring packet error");
+
+            assertThat(k.exitValue()).isZero();
+            assertThat(Files.readAllBytes(out)).as("COM1 output unchanged by debugging").isEqualTo(expected);
+            synchronized (err) {
+                assertThat(err.toString()).contains("client connected", "the run is over (exit status 0)")
+                        .doesNotContain("Exception");
+            }
+        } finally {
+            k.destroyForcibly();
+        }
+    }
+}
