@@ -45,17 +45,8 @@ class GdbIntegrationTest {
 
     /** The command running kjump from this build's classes and dependencies. */
     private static List<String> kjump(String... args) {
-        List<String> cp = new ArrayList<>();
-        for (Class<?> c : new Class<?>[] {dev.kjump.cli.Main.class, picocli.CommandLine.class,
-            net.fornwall.jelf.ElfFile.class}) {
-            try {
-                cp.add(Paths.get(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
-            } catch (java.net.URISyntaxException e) {
-                throw new IllegalStateException(e);
-            }
-        }
         List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", String.join(File.pathSeparator, cp), "dev.kjump.cli.Main"));
+                "-cp", System.getProperty("java.class.path"), "dev.kjump.cli.Main"));
         cmd.addAll(List.of(args));
         return cmd;
     }
