@@ -25,6 +25,9 @@ import picocli.CommandLine.Option;
             "3:the image returned a non-zero value", "4:the image ran past --timeout (contained)"})
 public final class KexecCommand implements Callable<Integer> {
     @Mixin
+    GdbOptions gdb;
+
+    @Mixin
     KexecArgs kexec;
 
     @Mixin
@@ -73,6 +76,23 @@ public final class KexecCommand implements Callable<Integer> {
         if (trace != null) {
             tool.trace(new TraceFile(trace));
         }
+        String badGdb = gdb.start(err);
+        if (badGdb != null) {
+            err.println("kexec: " + badGdb);
+            return Main.EXIT_USAGE;
+        }
+        tool.gdb(gdb);
+        try {
+            return loadAndExec(tool, session, err);
+        } finally {
+            System.out.flush();
+            gdb.finish(lastStatus);
+        }
+    }
+
+    private int lastStatus = Main.EXIT_FAULT;
+
+    private int loadAndExec(KexecTool tool, KernelSession session, PrintStream err) throws java.io.IOException {
         boolean exec = kexec.exec;
         kexec.exec = false;
         if (kexec.image != null && !kexec.load && !kexec.loadPreserveContext) {
@@ -90,6 +110,7 @@ public final class KexecCommand implements Callable<Integer> {
         if (trace != null && status != Main.EXIT_USAGE) {
             err.println("kexec: trace written to " + trace.toAbsolutePath());
         }
+        lastStatus = status;
         return status;
     }
 }

@@ -44,6 +44,14 @@ final class KexecTool {
         this.err = err;
     }
 
+    private GdbOptions gdb;
+
+    /** The debugger options: with --gdb-wait every {@code kexec -e} stops at the callee's entry for gdb. */
+    void gdb(GdbOptions g) {
+        this.gdb = g;
+        g.attach(session.kernel().machine());
+    }
+
     /** Where jumps are recorded, or null. */
     void trace(TraceFile t) {
         this.trace = t;
@@ -224,6 +232,9 @@ final class KexecTool {
         String name = loaded != null ? loaded.name() : "the image";
         long t = System.nanoTime();
         int r;
+        if (gdb != null && k.kexec().image() != null) {
+            gdb.beforeJump(k.kexec().image().start() & 0xFFFFFFFFL);
+        }
         try (Progress p = Progress.start("kexec -e: " + name + " running", () -> k.machine().cpu().instructions())) {
             r = session.exec();
         } catch (KernelHandedOver h) {

@@ -1,6 +1,5 @@
 package dev.kjump.cli;
 
-import dev.kjump.gdb.GdbStub;
 import dev.kjump.image.DirectRun;
 import dev.kjump.image.Image;
 import dev.kjump.image.ImageException;
@@ -71,32 +70,14 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--bare", description = "no kernel: enter the image directly on a bare machine (one run)")
     boolean bare;
 
-    @Option(names = "--gdb", paramLabel = "PORT",
-            description = "serve the GDB remote protocol on 127.0.0.1:PORT to debug the image (0: a free port, printed on stderr)")
-    Integer gdbPort;
-
-    @Option(names = "--gdb-wait", description = "with --gdb: stop at the image's entry, after the kernel's swap, until gdb continues")
-    boolean gdbWait;
-
-    private GdbStub gdb;
+    @Mixin
+    GdbOptions gdb;
 
     @Override
     public Integer call() throws IOException {
-        if (gdbPort == null) {
-            if (gdbWait) {
-                System.err.println("kjump run: --gdb-wait needs --gdb PORT");
-                return Main.EXIT_USAGE;
-            }
-            return execute();
-        }
-        if (gdbPort < 0 || gdbPort > 65535) {
-            System.err.println("kjump run: --gdb: not a port: " + gdbPort);
-            return Main.EXIT_USAGE;
-        }
-        try {
-            gdb = GdbStub.listen(gdbPort, System.err);
-        } catch (IOException e) {
-            System.err.printf("kjump run: --gdb: cannot listen on 127.0.0.1:%d: %s%n", gdbPort, e.getMessage());
+        String bad = gdb.start(System.err);
+        if (bad != null) {
+            System.err.println("kjump run: " + bad);
             return Main.EXIT_USAGE;
         }
         int status = Main.EXIT_FAULT;
@@ -106,16 +87,6 @@ public final class RunCommand implements Callable<Integer> {
         } finally {
             System.out.flush();
             gdb.finish(status);
-        }
-    }
-
-    /** With --gdb, the stub takes over {@code m}'s runs (and stops at the image's entry with --gdb-wait). */
-    private void attachGdb(Machine m, Image image) {
-        if (gdb != null) {
-            gdb.attach(m);
-            if (gdbWait) {
-                gdb.waitAtEntry((int) image.entry());
-            }
         }
     }
 
@@ -155,7 +126,7 @@ public final class RunCommand implements Callable<Integer> {
             err.println("kjump run: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
-        attachGdb(session.kernel().machine(), image);
+        gdb.attach(session.kernel().machine());
         int r;
         try {
             r = session.load(image, append, !noPreserve);
@@ -176,6 +147,7 @@ public final class RunCommand implements Callable<Integer> {
             int result;
             try (Progress p = Progress.start("jump " + (i + 1) + ": " + image.name() + " running",
                     () -> session.kernel().machine().cpu().instructions())) {
+                gdb.beforeJump(session.kernel().kexec().image().start() & 0xFFFFFFFFL);
                 result = session.exec();
             } catch (KernelHandedOver h) {
                 System.out.flush();
@@ -269,7 +241,8 @@ public final class RunCommand implements Callable<Integer> {
 
     private int runBare(Image image, PrintStream err) {
         Machine m = new Machine(machine.memory, System.out);
-        attachGdb(m, image);
+        gdb.attach(m);
+        gdb.beforeJump(image.entry());
         DirectRun.Result r;
         try {
             r = DirectRun.run(m, image, maxInstructions, machine.timeoutNanos());

@@ -91,6 +91,11 @@ final class Shell {
         return tool;
     }
 
+    /** With --gdb: the stub debugs every jump the shell makes. */
+    void gdb(GdbOptions g) {
+        tool.gdb(g);
+    }
+
     KernelSession session() {
         return session;
     }

@@ -56,6 +56,9 @@ public final class ShellCommand implements Callable<Integer> {
             + "or .json (Chrome/Perfetto trace); `trace on|off` switches it")
     Path trace;
 
+    @Mixin
+    GdbOptions gdb;
+
     @Override
     public Integer call() throws IOException {
         PrintStream out = System.out;
@@ -67,6 +70,23 @@ public final class ShellCommand implements Callable<Integer> {
             err.println("kjump shell: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
+        String badGdb = gdb.start(err);
+        if (badGdb != null) {
+            err.println("kjump shell: " + badGdb);
+            return Main.EXIT_USAGE;
+        }
+        shell.gdb(gdb);
+        int status = Main.EXIT_FAULT;
+        try {
+            status = session(shell, out, err);
+            return status;
+        } finally {
+            out.flush();
+            gdb.finish(status);
+        }
+    }
+
+    private int session(Shell shell, PrintStream out, PrintStream err) throws IOException {
         if (script != null) {
             if (!Files.isRegularFile(script)) {
                 err.println("kjump shell: " + script + ": ENOENT (No such file or directory)");

@@ -74,6 +74,11 @@ public final class Cpu {
     private int[] breakPhys = new int[0];
     private boolean passBreakpoint;
     private volatile boolean interruptRequested;
+    /** The fetch cache: the linear code page of the last instruction, its frame and decode array. */
+    private int fetchLinPage = -1;
+    private int fetchPfn;
+    private Insn[] fetchPage;
+    private int fetchGen;
     private StopReason pendingStop;
     private int faultDepth;
 
@@ -311,22 +316,37 @@ public final class Cpu {
                 return stop(StopReason.Kind.BUDGET, eip, 0, 0, "instruction budget of " + budget + " used up");
             }
             int start = eip;
+            long counted = icount;
             try {
-                int phys = mmu.fetch(segBase[CS] + start);
-                int pfn = phys >>> PhysicalMemory.PAGE_SHIFT;
+                int lin = segBase[CS] + start;
                 Insn d;
-                Insn[] page;
-                if (pfn < code.length && (page = code[pfn]) != null && (d = page[phys & 0xFFF]) != null) {
-                    // cached
+                Insn[] page = fetchPage;
+                int phys;
+                if ((lin >>> 12) == fetchLinPage && fetchGen == mmu.generation && page == code[fetchPfn]
+                        && (d = page[lin & 0xFFF]) != null) {
+                    // same code page as the last instruction, decoded before
+                    phys = (fetchPfn << PhysicalMemory.PAGE_SHIFT) | (lin & 0xFFF);
                 } else {
-                    d = decodeAt(start, phys);
+                    phys = mmu.fetch(lin);
+                    int pfn = phys >>> PhysicalMemory.PAGE_SHIFT;
+                    if (pfn < code.length && (page = code[pfn]) != null && (d = page[phys & 0xFFF]) != null) {
+                        // cached
+                    } else {
+                        d = decodeAt(start, phys);
+                        page = pfn < code.length ? code[pfn] : null;
+                    }
+                    if (page != null) {
+                        fetchLinPage = lin >>> 12;
+                        fetchPfn = pfn;
+                        fetchPage = page;
+                        fetchGen = mmu.generation;
+                    }
                 }
                 if (d.op == Insn.OP_STOP_POINT) {
                     if (isHostEntry(phys)) {
                         return stop(StopReason.Kind.HOST_ENTRY, start, phys & 0xFFFFFFFFL, 0,
                                 String.format("reached host entry %08x", phys));
                     }
-                    int lin = segBase[CS] + start;
                     if (isBreakpoint(lin) && !(pass && start == firstEip && icount == firstCount)) {
                         return stop(StopReason.Kind.BREAKPOINT, start, phys & 0xFFFFFFFFL, 0,
                                 String.format("breakpoint at %08x", lin));
@@ -339,6 +359,9 @@ public final class Cpu {
                 exec(d);
             } catch (CpuFault f) {
                 eip = start;
+                if (icount == counted) {
+                    icount++; // a fetch that faults counts too, so a fault loop still runs out of budget
+                }
                 int vector = f.vector;
                 boolean hasErr = f.hasErrorCode;
                 int err = f.errorCode;
@@ -352,7 +375,7 @@ public final class Cpu {
                 pendingStop = null;
                 return s;
             }
-            if (interruptRequested) {
+            if ((icount & 0x3FFF) == 0 && interruptRequested) {
                 interruptRequested = false;
                 return stop(StopReason.Kind.INTERRUPTED, eip, 0, 0, "interrupted by the host");
             }

@@ -164,4 +164,58 @@ class GdbIntegrationTest {
             k.destroyForcibly();
         }
     }
+
+    /** {@code kjump shell --gdb 0 --gdb-wait}: every {@code kexec -e} stops at the callee's entry for gdb. */
+    @Test
+    void theShellStopsEveryJumpAtTheCalleesEntry() throws Exception {
+        Path gdb = gdb();
+        assumeTrue(gdb != null, "gdb is not installed");
+        Path pingpong = Path.of("images/examples/elf/pingpong.elf");
+        assumeTrue(Files.exists(pingpong), "run from the project directory");
+        Path script = tmp.resolve("jumps.kjump");
+        Files.writeString(script, "kexec --load-preserve-context " + pingpong + "\nkexec -e\nkexec -e\n");
+        Path out = tmp.resolve("shell.out");
+        Process k = new ProcessBuilder(kjump("shell", "--gdb", "0", "--gdb-wait", script.toString()))
+                .redirectOutput(out.toFile()).start();
+        try {
+            CompletableFuture<Integer> port = new CompletableFuture<>();
+            Thread errReader = new Thread(() -> {
+                try (BufferedReader r = new BufferedReader(new InputStreamReader(k.getErrorStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = r.readLine()) != null) {
+                        Matcher mt = PORT.matcher(line);
+                        if (mt.find()) {
+                            port.complete(Integer.parseInt(mt.group(1)));
+                        }
+                    }
+                } catch (IOException e) {
+                    port.completeExceptionally(e);
+                }
+                port.complete(-1);
+            });
+            errReader.setDaemon(true);
+            errReader.start();
+            int p = port.get(120, TimeUnit.SECONDS);
+            assertThat(p).isPositive();
+            Process gp = new ProcessBuilder(gdb.toString(), "-batch", "-nx", "-ex", "set pagination off",
+                    "-ex", "target remote 127.0.0.1:" + p, "-ex", "p/x $pc", "-ex", "continue", "-ex", "continue",
+                    "-ex", "p/x $pc", "-ex", "continue", "-ex", "continue").redirectErrorStream(true).start();
+            CompletableFuture<String> gout = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new String(gp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    return "read failed: " + e;
+                }
+            });
+            assertThat(gp.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            String o = gout.get(10, TimeUnit.SECONDS);
+            assertThat(k.waitFor(120, TimeUnit.SECONDS)).as("the shell finished; gdb said:%n%s", o).isTrue();
+            // jump 1 enters at the ELF entry, jump 2 at the re-entry point pingpong handed over
+            assertThat(o).as(o).contains("$1 = 0x400000", "$2 = 0x400022", "exited normally");
+            assertThat(k.exitValue()).isZero();
+            assertThat(Files.readString(out)).contains("pingpong: round 1", "pingpong: round 2");
+        } finally {
+            k.destroyForcibly();
+        }
+    }
 }
