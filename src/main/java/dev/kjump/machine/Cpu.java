@@ -74,11 +74,6 @@ public final class Cpu {
     private int[] breakPhys = new int[0];
     private boolean passBreakpoint;
     private volatile boolean interruptRequested;
-    /** The fetch cache: the linear code page of the last instruction, its frame and decode array. */
-    private int fetchLinPage = -1;
-    private int fetchPfn;
-    private Insn[] fetchPage;
-    private int fetchGen;
     private StopReason pendingStop;
     private int faultDepth;
 
@@ -319,28 +314,14 @@ public final class Cpu {
             long counted = icount;
             try {
                 int lin = segBase[CS] + start;
+                int phys = mmu.fetch(lin);
+                int pfn = phys >>> PhysicalMemory.PAGE_SHIFT;
                 Insn d;
-                Insn[] page = fetchPage;
-                int phys;
-                if ((lin >>> 12) == fetchLinPage && fetchGen == mmu.generation && page == code[fetchPfn]
-                        && (d = page[lin & 0xFFF]) != null) {
-                    // same code page as the last instruction, decoded before
-                    phys = (fetchPfn << PhysicalMemory.PAGE_SHIFT) | (lin & 0xFFF);
+                Insn[] page;
+                if (pfn < code.length && (page = code[pfn]) != null && (d = page[phys & 0xFFF]) != null) {
+                    // cached
                 } else {
-                    phys = mmu.fetch(lin);
-                    int pfn = phys >>> PhysicalMemory.PAGE_SHIFT;
-                    if (pfn < code.length && (page = code[pfn]) != null && (d = page[phys & 0xFFF]) != null) {
-                        // cached
-                    } else {
-                        d = decodeAt(start, phys);
-                        page = pfn < code.length ? code[pfn] : null;
-                    }
-                    if (page != null) {
-                        fetchLinPage = lin >>> 12;
-                        fetchPfn = pfn;
-                        fetchPage = page;
-                        fetchGen = mmu.generation;
-                    }
+                    d = decodeAt(start, phys);
                 }
                 if (d.op == Insn.OP_STOP_POINT) {
                     if (isHostEntry(phys)) {

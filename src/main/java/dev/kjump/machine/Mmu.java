@@ -37,8 +37,6 @@ public final class Mmu {
     private final int[] tagWrite = new int[TLB_SIZE];
     private final int[] frame = new int[TLB_SIZE];
     private boolean largePagesCached;
-    /** Bumped whenever a translation may have changed (flush, INVLPG): the CPU's fetch cache checks it. */
-    int generation;
     private long walks;
 
     Mmu(PhysicalMemory mem, CpuFault fault) {
@@ -53,7 +51,6 @@ public final class Mmu {
 
     /** Drops every cached translation. */
     void flush() {
-        generation++;
         java.util.Arrays.fill(tagRead, 0);
         java.util.Arrays.fill(tagWrite, 0);
         largePagesCached = false;
@@ -61,7 +58,6 @@ public final class Mmu {
 
     /** INVLPG: drops the translation of the page holding {@code linear}. */
     void invlpg(int linear) {
-        generation++;
         if (largePagesCached) {
             flush();
             return;
