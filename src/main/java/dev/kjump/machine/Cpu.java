@@ -1428,10 +1428,10 @@ public final class Cpu {
             case 0x61 -> popa(d.os16);
             case 0x68, 0x6A -> push(d.os16, d.imm);
             case 0x69, 0x6B -> setReg(osz, d.reg, imul2(osz, readRm(d, osz), d.imm));
-            case 0x6C -> ins(d, 1);
-            case 0x6D -> ins(d, osz);
-            case 0x6E -> outs(d, 1);
-            case 0x6F -> outs(d, osz);
+            case 0x6C -> string(d, INS, 1);
+            case 0x6D -> string(d, INS, osz);
+            case 0x6E -> string(d, OUTS, 1);
+            case 0x6F -> string(d, OUTS, osz);
             case 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7A, 0x7B, 0x7C, 0x7D, 0x7E, 0x7F -> {
                 if (cond(op & 0xF)) {
                     eip += d.imm;
@@ -1532,18 +1532,18 @@ public final class Cpu {
             case 0xA1 -> setReg(osz, EAX, rd(osz, segBase[d.seg] + d.imm));
             case 0xA2 -> wr8(segBase[d.seg] + d.imm, r[EAX]);
             case 0xA3 -> wr(osz, segBase[d.seg] + d.imm, r[EAX]);
-            case 0xA4 -> movs(d, 1);
-            case 0xA5 -> movs(d, osz);
-            case 0xA6 -> cmps(d, 1);
-            case 0xA7 -> cmps(d, osz);
+            case 0xA4 -> string(d, MOVS, 1);
+            case 0xA5 -> string(d, MOVS, osz);
+            case 0xA6 -> string(d, CMPS, 1);
+            case 0xA7 -> string(d, CMPS, osz);
             case 0xA8 -> alu(4, 1, r[EAX], d.imm);
             case 0xA9 -> alu(4, osz, getReg(osz, EAX), d.imm);
-            case 0xAA -> stos(d, 1);
-            case 0xAB -> stos(d, osz);
-            case 0xAC -> lods(d, 1);
-            case 0xAD -> lods(d, osz);
-            case 0xAE -> scas(d, 1);
-            case 0xAF -> scas(d, osz);
+            case 0xAA -> string(d, STOS, 1);
+            case 0xAB -> string(d, STOS, osz);
+            case 0xAC -> string(d, LODS, 1);
+            case 0xAD -> string(d, LODS, osz);
+            case 0xAE -> string(d, SCAS, 1);
+            case 0xAF -> string(d, SCAS, osz);
             case 0xB0, 0xB1, 0xB2, 0xB3, 0xB4, 0xB5, 0xB6, 0xB7 -> setReg8(op & 7, d.imm);
             case 0xB8, 0xB9, 0xBA, 0xBB, 0xBC, 0xBD, 0xBE, 0xBF -> setReg(osz, op & 7, d.imm);
             case 0xC0 -> shiftRm(d, 1, d.imm);
@@ -2358,150 +2358,57 @@ public final class Cpu {
         }
     }
 
-    private void movs(Insn d, int size) {
-        int src = segBase[d.seg];
-        int dst = segBase[ES];
-        int st = step(size);
-        if (d.rep == 0) {
-            wr(size, dst + r[EDI], rd(size, src + r[ESI]));
-            r[ESI] += st;
-            r[EDI] += st;
-            return;
-        }
-        for (int n = 0; r[ECX] != 0; n++) {
-            if (n == REP_CHUNK) {
-                repAgain(d);
-                return;
-            }
-            wr(size, dst + r[EDI], rd(size, src + r[ESI]));
-            r[ESI] += st;
-            r[EDI] += st;
-            r[ECX]--;
-        }
-    }
+    /** The string instructions, as {@link #string} runs them. */
+    private static final int MOVS = 0, CMPS = 1, STOS = 2, LODS = 3, SCAS = 4, INS = 5, OUTS = 6;
 
-    private void stos(Insn d, int size) {
-        int dst = segBase[ES];
-        int st = step(size);
-        int v = getReg(size, EAX);
+    /**
+     * A string instruction: one step, or with a REP prefix steps while ECX is non-zero (CMPS and SCAS also while
+     * ZF says equal for REPE, not equal for REPNE), at most {@link #REP_CHUNK} per execution. Each step updates
+     * ESI/EDI (and ECX) only after its memory and port accesses succeed, so a fault restarts it cleanly.
+     */
+    private void string(Insn d, int kind, int size) {
         if (d.rep == 0) {
-            wr(size, dst + r[EDI], v);
-            r[EDI] += st;
+            stringStep(d, kind, size);
             return;
         }
-        for (int n = 0; r[ECX] != 0; n++) {
-            if (n == REP_CHUNK) {
-                repAgain(d);
-                return;
-            }
-            wr(size, dst + r[EDI], v);
-            r[EDI] += st;
-            r[ECX]--;
-        }
-    }
-
-    private void lods(Insn d, int size) {
-        int src = segBase[d.seg];
-        int st = step(size);
-        if (d.rep == 0) {
-            setReg(size, EAX, rd(size, src + r[ESI]));
-            r[ESI] += st;
-            return;
-        }
-        for (int n = 0; r[ECX] != 0; n++) {
-            if (n == REP_CHUNK) {
-                repAgain(d);
-                return;
-            }
-            setReg(size, EAX, rd(size, src + r[ESI]));
-            r[ESI] += st;
-            r[ECX]--;
-        }
-    }
-
-    private void cmps(Insn d, int size) {
-        int src = segBase[d.seg];
-        int dst = segBase[ES];
-        int st = step(size);
-        if (d.rep == 0) {
-            alu(7, size, rd(size, src + r[ESI]), rd(size, dst + r[EDI]));
-            r[ESI] += st;
-            r[EDI] += st;
-            return;
-        }
+        boolean compares = kind == CMPS || kind == SCAS;
         boolean whileEqual = d.rep == 0xF3;
         for (int n = 0; r[ECX] != 0; n++) {
             if (n == REP_CHUNK) {
                 repAgain(d);
                 return;
             }
-            alu(7, size, rd(size, src + r[ESI]), rd(size, dst + r[EDI]));
-            r[ESI] += st;
-            r[EDI] += st;
+            stringStep(d, kind, size);
             r[ECX]--;
-            if (zf() != whileEqual) {
+            if (compares && zf() != whileEqual) {
                 break;
             }
         }
     }
 
-    private void scas(Insn d, int size) {
-        int dst = segBase[ES];
+    private void stringStep(Insn d, int kind, int size) {
         int st = step(size);
-        int acc = getReg(size, EAX);
-        if (d.rep == 0) {
-            alu(7, size, acc, rd(size, dst + r[EDI]));
-            r[EDI] += st;
-            return;
+        int src = segBase[d.seg] + r[ESI];
+        int dst = segBase[ES] + r[EDI];
+        switch (kind) {
+            case MOVS -> wr(size, dst, rd(size, src));
+            case CMPS -> alu(7, size, rd(size, src), rd(size, dst));
+            case STOS -> wr(size, dst, getReg(size, EAX));
+            case LODS -> setReg(size, EAX, rd(size, src));
+            case SCAS -> alu(7, size, getReg(size, EAX), rd(size, dst));
+            case INS -> {
+                if (mmu.paging) {
+                    mmu.write(dst); // fault before the port is read
+                }
+                wr(size, dst, io.in(r[EDX] & 0xFFFF, size));
+            }
+            default -> io.out(r[EDX] & 0xFFFF, size, rd(size, src));
         }
-        boolean whileEqual = d.rep == 0xF3;
-        for (int n = 0; r[ECX] != 0; n++) {
-            if (n == REP_CHUNK) {
-                repAgain(d);
-                return;
-            }
-            alu(7, size, acc, rd(size, dst + r[EDI]));
-            r[EDI] += st;
-            r[ECX]--;
-            if (zf() != whileEqual) {
-                break;
-            }
-        }
-    }
-
-    private void ins(Insn d, int size) {
-        int dst = segBase[ES];
-        int st = step(size);
-        int port = r[EDX] & 0xFFFF;
-        do {
-            if (d.rep != 0 && r[ECX] == 0) {
-                break;
-            }
-            int lin = dst + r[EDI];
-            if (mmu.paging) {
-                mmu.write(lin);
-            }
-            wr(size, lin, io.in(port, size));
-            r[EDI] += st;
-            if (d.rep != 0) {
-                r[ECX]--;
-            }
-        } while (d.rep != 0);
-    }
-
-    private void outs(Insn d, int size) {
-        int src = segBase[d.seg];
-        int st = step(size);
-        int port = r[EDX] & 0xFFFF;
-        do {
-            if (d.rep != 0 && r[ECX] == 0) {
-                break;
-            }
-            io.out(port, size, rd(size, src + r[ESI]));
+        if (kind != STOS && kind != SCAS && kind != INS) {
             r[ESI] += st;
-            if (d.rep != 0) {
-                r[ECX]--;
-            }
-        } while (d.rep != 0);
+        }
+        if (kind != LODS && kind != OUTS) {
+            r[EDI] += st;
+        }
     }
 }
