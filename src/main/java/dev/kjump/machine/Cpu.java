@@ -1376,6 +1376,9 @@ public final class Cpu {
 
     private void exec(Insn d) {
         final int op = d.op;
+        if (!d.os16 && fast32(d, op)) {
+            return;
+        }
         final int osz = d.os16 ? 2 : 4;
         if (op < 0x40 && (op & 7) < 6) {
             int kind = op >>> 3;
@@ -1661,6 +1664,106 @@ public final class Cpu {
             case 0xFF -> group5(d, osz);
             default -> exec0F(d, op, osz);
         }
+    }
+
+    /**
+     * The most frequent 32-bit forms, done without the size dispatch of the general paths (MOV, the ALU
+     * operations on registers and memory, shifts by an immediate): same results, same flags.
+     *
+     * @return false when {@code d} is not one of them
+     */
+    private boolean fast32(Insn d, int op) {
+        switch (op) {
+            case 0x89 -> {
+                if (d.mod == 3) {
+                    r[d.rm] = r[d.reg];
+                } else {
+                    wr32(ea(d), r[d.reg]);
+                }
+                return true;
+            }
+            case 0x8B -> {
+                r[d.reg] = d.mod == 3 ? r[d.rm] : rd32(ea(d));
+                return true;
+            }
+            case 0x01, 0x09, 0x11, 0x19, 0x21, 0x29, 0x31, 0x39 -> {
+                if (d.mod != 3) {
+                    return false;
+                }
+                int res = alu32(op >>> 3, r[d.rm], r[d.reg]);
+                if (op != 0x39) {
+                    r[d.rm] = res;
+                }
+                return true;
+            }
+            case 0x03, 0x0B, 0x13, 0x1B, 0x23, 0x2B, 0x33, 0x3B -> {
+                int res = alu32(op >>> 3, r[d.reg], d.mod == 3 ? r[d.rm] : rd32(ea(d)));
+                if (op != 0x3B) {
+                    r[d.reg] = res;
+                }
+                return true;
+            }
+            case 0x81, 0x83 -> {
+                if (d.mod != 3) {
+                    return false;
+                }
+                int res = alu32(d.reg, r[d.rm], d.imm);
+                if (d.reg != 7) {
+                    r[d.rm] = res;
+                }
+                return true;
+            }
+            case 0x85 -> {
+                int v = d.mod == 3 ? r[d.rm] : rd32(ea(d));
+                alu32(4, v, r[d.reg]);
+                return true;
+            }
+            case 0xC1 -> {
+                if (d.mod != 3) {
+                    return false;
+                }
+                r[d.rm] = shift(d.reg, 4, r[d.rm], d.imm);
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    /** {@link #alu} for 32-bit operands. */
+    private int alu32(int kind, int dst, int src) {
+        int res;
+        switch (kind) {
+            case 0 -> {
+                res = dst + src;
+                ccOp = CC_ADD;
+            }
+            case 1 -> {
+                res = dst | src;
+                ccOp = CC_LOGIC;
+            }
+            case 4 -> {
+                res = dst & src;
+                ccOp = CC_LOGIC;
+            }
+            case 5, 7 -> {
+                res = dst - src;
+                ccOp = CC_SUB;
+            }
+            case 6 -> {
+                res = dst ^ src;
+                ccOp = CC_LOGIC;
+            }
+            default -> {
+                return alu(kind, 4, dst, src); // ADC, SBB: carry in
+            }
+        }
+        ccShift = 0;
+        ccDst = dst;
+        ccSrc = src;
+        ccRes = res;
+        return res;
     }
 
     private void exec0F(Insn d, int op, int osz) {
