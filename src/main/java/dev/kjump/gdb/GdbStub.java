@@ -273,6 +273,7 @@ public final class GdbStub implements Machine.Debugger, Closeable {
         return switch (s.kind()) {
             case TRIPLE_FAULT -> SIGSEGV;
             case TIMEOUT, BUDGET -> SIGXCPU;
+            case EMULATOR_ERROR -> 6; // SIGABRT
             default -> SIGTRAP;
         };
     }

@@ -350,6 +350,10 @@ public final class Cpu {
                     return stop(StopReason.Kind.TRIPLE_FAULT, start, 0, vector,
                             String.format("triple fault: %s at eip %08x could not be delivered", vectorName(vector), start));
                 }
+            } catch (RuntimeException e) {
+                eip = start;
+                return stop(StopReason.Kind.EMULATOR_ERROR, start, 0, 0,
+                        String.format("kjump internal error at eip %08x: %s (please report it with the image)", start, e));
             }
             if (pendingStop != null) {
                 StopReason s = pendingStop;

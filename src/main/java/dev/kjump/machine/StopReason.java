@@ -32,7 +32,12 @@ public record StopReason(Kind kind, int eip, long physAddress, int value, byte[]
         /** The host asked the machine to stop (debugger interrupt, Ctrl-C). */
         INTERRUPTED,
         /** The run's wall-clock time limit passed. */
-        TIMEOUT
+        TIMEOUT,
+        /**
+         * The emulator itself failed while executing the instruction at {@code eip} (a kjump bug or a host I/O
+         * error in a device): the machine stops cleanly instead of the error reaching the host program.
+         */
+        EMULATOR_ERROR
     }
 
     /** The instruction bytes as hex, e.g. {@code "0f 0b"}. */
