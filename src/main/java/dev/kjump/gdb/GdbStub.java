@@ -26,6 +26,8 @@ import java.util.Set;
  * it runs the CPU again. The kernel knows nothing of this.
  *
  * <ul>
+ * <li>Write watchpoints ({@code Z2}) are frames physical memory watches; the CPU stops after a write there and the
+ * stub reports the watchpoint when the watched bytes changed. Read and access watchpoints are not supported.
  * <li>Breakpoints ({@code Z0} and {@code Z1} alike) are {@link Cpu#setBreakpoints CPU stop points}: guest memory
  *     is never modified, and the CPU pays nothing when none are set. Watchpoints ({@code Z2-Z4}) are not
  *     supported (empty reply): they would need a check on every guest write.</li>
@@ -79,6 +81,10 @@ public final class GdbStub implements Machine.Debugger, Closeable {
     private int exitStatus;
     private final Set<Integer> swBreaks = new LinkedHashSet<>();
     private final Set<Integer> hwBreaks = new LinkedHashSet<>();
+    /** Write watchpoints: linear address → length, and the bytes there when last seen. */
+    private final java.util.Map<Integer, Integer> watches = new java.util.LinkedHashMap<>();
+    private final java.util.Map<Integer, byte[]> watchSeen = new java.util.HashMap<>();
+    private StopReason watchHit;
     private Integer entryBreak;
     private boolean breaksDirty;
 
@@ -188,6 +194,7 @@ public final class GdbStub implements Machine.Debugger, Closeable {
             }
             if (breaksDirty) {
                 cpu.setBreakpoints(breakpointList());
+                armWatches(m);
                 breaksDirty = false;
             }
             boolean step = stepping && c != null;
@@ -222,6 +229,15 @@ public final class GdbStub implements Machine.Debugger, Closeable {
                     } else {
                         continue;
                     }
+                }
+                case WATCHPOINT -> {
+                    Integer hit = changedWatch(cpu);
+                    if (hit == null || c == null) {
+                        continue; // the frame was written, not the watched bytes (or nobody is watching any more)
+                    }
+                    stepping = false;
+                    enterStop(c, stopReply(cpu, SIGTRAP, String.format("watch:%x;", hit)));
+                    continue;
                 }
                 case BREAKPOINT -> {
                     int pc = linearPc(cpu);
@@ -336,6 +352,7 @@ public final class GdbStub implements Machine.Debugger, Closeable {
         c.close();
         swBreaks.clear();
         hwBreaks.clear();
+        watches.clear();
         breaksDirty = true;
         stopped = false;
         stepping = false;
@@ -345,6 +362,60 @@ public final class GdbStub implements Machine.Debugger, Closeable {
             log.printf("kjump: gdb: %s; the run goes on without the debugger%n", why);
             log.flush();
         }
+    }
+
+    /**
+     * Write watchpoints: physical memory calls back when a watched frame is written, the CPU stops after that
+     * instruction, and {@link #changedWatch} decides whether the watched bytes changed (gdb's write watchpoints
+     * report changes). Frames are where the addresses map now.
+     */
+    private void armWatches(Machine m) {
+        Cpu cpu = m.cpu();
+        if (watches.isEmpty()) {
+            m.memory().watchFrames(new int[0], null);
+            watchSeen.clear();
+            return;
+        }
+        if (watchHit == null) {
+            watchHit = new StopReason(StopReason.Kind.WATCHPOINT, 0, 0, 0, new byte[0], "a watched frame was written");
+        }
+        java.util.Set<Integer> frames = new java.util.TreeSet<>();
+        watchSeen.keySet().retainAll(watches.keySet());
+        for (var w : watches.entrySet()) {
+            for (int i = 0; i < w.getValue(); i++) {
+                long p = cpu.mmu().probe(w.getKey() + i);
+                if (p >= 0) {
+                    frames.add((int) (p >>> 12));
+                }
+            }
+            watchSeen.putIfAbsent(w.getKey(), watchedBytes(cpu, w.getKey(), w.getValue()));
+        }
+        StopReason hit = watchHit;
+        m.memory().watchFrames(frames.stream().mapToInt(Integer::intValue).toArray(), () -> cpu.requestStop(hit));
+    }
+
+    private byte[] watchedBytes(Cpu cpu, int addr, int len) {
+        byte[] b = new byte[len];
+        for (int i = 0; i < len; i++) {
+            long p = cpu.mmu().probe(addr + i);
+            b[i] = p < 0 ? 0 : (byte) machine.memory().read8((int) p);
+        }
+        return b;
+    }
+
+    /** The first watched address whose bytes changed since last seen (updating what was seen), or null. */
+    private Integer changedWatch(Cpu cpu) {
+        Integer hit = null;
+        for (var w : watches.entrySet()) {
+            byte[] now = watchedBytes(cpu, w.getKey(), w.getValue());
+            if (!java.util.Arrays.equals(now, watchSeen.get(w.getKey()))) {
+                watchSeen.put(w.getKey(), now);
+                if (hit == null) {
+                    hit = w.getKey();
+                }
+            }
+        }
+        return hit;
     }
 
     private int[] breakpointList() {
@@ -373,6 +444,9 @@ public final class GdbStub implements Machine.Debugger, Closeable {
      */
     public void finish(int status) {
         finished = true;
+        if (machine != null) {
+            machine.memory().watchFrames(new int[0], null);
+        }
         exitStatus = status & 0xFF;
         closeServer();
         RspConnection c = conn;
@@ -673,13 +747,26 @@ public final class GdbStub implements Machine.Debugger, Closeable {
         int type = (int) Rsp.parseHex(f[0]);
         int addr = (int) Rsp.parseHex(f[1]);
         Rsp.parseHex(f[2]);
+        if (type == 2) {
+            int len = (int) Rsp.parseHex(f[2]);
+            if (len < 1 || len > 16) {
+                return "E01";
+            }
+            if (p.charAt(0) == 'Z') {
+                watches.put(addr, len);
+            } else {
+                watches.remove(addr);
+            }
+            breaksDirty = true;
+            return "OK";
+        }
         Set<Integer> set = switch (type) {
             case 0 -> swBreaks;
             case 1 -> hwBreaks;
             default -> null;
         };
         if (set == null) {
-            return ""; // watchpoints: not supported
+            return ""; // read and access watchpoints: not supported
         }
         if (p.charAt(0) == 'Z') {
             set.add(addr);

@@ -33,6 +33,28 @@ public final class PhysicalMemory {
     final Insn[][] code;
     private int allocatedPages;
     private WriteLog writeLog;
+    private boolean[] watchedFrames;
+    private Runnable onWatchedWrite;
+
+    /**
+     * Calls {@code onWrite} whenever one of {@code pfns} is about to be written (by any path), for a debugger's
+     * write watchpoints: frames not listed cost nothing. An empty list turns watching off.
+     */
+    public void watchFrames(int[] pfns, Runnable onWrite) {
+        if (pfns.length == 0) {
+            watchedFrames = null;
+            onWatchedWrite = null;
+            return;
+        }
+        boolean[] w = new boolean[pageCount];
+        for (int pfn : pfns) {
+            if (pfn >= 0 && pfn < pageCount) {
+                w[pfn] = true;
+            }
+        }
+        onWatchedWrite = onWrite;
+        watchedFrames = w;
+    }
 
     /**
      * A record of which frames were written since it started, with each written frame's contents as they were
@@ -124,6 +146,9 @@ public final class PhysicalMemory {
         byte[] p = pages[pfn];
         if (writeLog != null) {
             writeLog.note(pfn, p);
+        }
+        if (watchedFrames != null && watchedFrames[pfn]) {
+            onWatchedWrite.run();
         }
         if (p == null) {
             p = new byte[PAGE_SIZE];

@@ -29,6 +29,8 @@ public record StopReason(Kind kind, int eip, long physAddress, int value, byte[]
         BUDGET,
         /** A debugger breakpoint (see {@link Cpu#setBreakpoints}): EIP is at it, the instruction not executed. */
         BREAKPOINT,
+        /** A write hit a frame a debugger watches ({@link PhysicalMemory#watchFrames}); EIP is after the write. */
+        WATCHPOINT,
         /** The host asked the machine to stop (debugger interrupt, Ctrl-C). */
         INTERRUPTED,
         /** The run's wall-clock time limit passed. */

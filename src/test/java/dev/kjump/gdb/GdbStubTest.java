@@ -96,7 +96,6 @@ class GdbStubTest {
         assertThat(c.request("vMustReplyEmpty")).isEmpty();
         assertThat(c.request("qTStatus")).isEmpty();
         assertThat(c.request("xyzzy")).isEmpty();
-        assertThat(c.request("Z2,3000,4")).isEmpty();
         assertThat(c.request("Z3,3000,4")).isEmpty();
         assertThat(c.request("Z4,3000,4")).isEmpty();
         StringBuilder xml = new StringBuilder();
@@ -262,6 +261,25 @@ class GdbStubTest {
         c.send("c");
         StopReason s = done(f);
         assertThat(s.kind()).isEqualTo(StopReason.Kind.TRIPLE_FAULT);
+    }
+
+    @Test
+    void aWriteWatchpointStopsAfterTheStoreThatChangesTheBytes() throws Exception {
+        TestClient c = stoppedAtEntry();
+        Future<StopReason> f = run();
+        assertThat(c.request("?")).startsWith("T05");
+        assertThat(c.request("Z2,3000,4")).isEqualTo("OK");
+        assertThat(c.request("Z2,5000,4")).isEqualTo("OK"); // never written: never reported
+        String stop = c.request("c");
+        assertThat(stop).startsWith("T05").contains("watch:3000;", eip(Programs.JMP));
+        assertThat(c.request("m3000,4")).isEqualTo("03000000");
+        assertThat(c.request("z2,3000,4")).isEqualTo("OK");
+        assertThat(c.request("z2,5000,4")).isEqualTo("OK");
+        assertThat(c.request("Z2,3000,40")).isEqualTo("E01");
+        String end = c.request("c");
+        assertThat(end).startsWith("T05"); // the jump back
+        c.send("c");
+        assertThat(done(f).kind()).isEqualTo(StopReason.Kind.HOST_ENTRY);
     }
 
     @Test
