@@ -51,6 +51,68 @@ class GdbIntegrationTest {
         return cmd;
     }
 
+    /** A kjump subprocess serving gdb, with its stderr collected and the port it printed. */
+    private record Kjump(Process process, int port, StringBuilder err, Thread errReader) {
+        String stderr() {
+            synchronized (err) {
+                return err.toString();
+            }
+        }
+    }
+
+    /** Starts kjump with {@code args} (stdout into {@code out}) and waits for the port it listens on. */
+    private static Kjump startKjump(Path out, String... args) throws Exception {
+        Process k = new ProcessBuilder(kjump(args)).redirectOutput(out.toFile()).start();
+        StringBuilder err = new StringBuilder();
+        CompletableFuture<Integer> port = new CompletableFuture<>();
+        Thread errReader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(k.getErrorStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (err) {
+                        err.append(line).append('\n');
+                    }
+                    Matcher mt = PORT.matcher(line);
+                    if (mt.find()) {
+                        port.complete(Integer.parseInt(mt.group(1)));
+                    }
+                }
+            } catch (IOException e) {
+                port.completeExceptionally(e);
+            }
+            port.complete(-1);
+        });
+        errReader.setDaemon(true);
+        errReader.start();
+        int p = port.get(120, TimeUnit.SECONDS);
+        assertThat(p).as("kjump printed its gdb port").isPositive();
+        return new Kjump(k, p, err, errReader);
+    }
+
+    /** Runs gdb in batch mode with {@code commands} (each an -ex) and returns what it printed. */
+    private static String gdbBatch(Path gdb, List<String> commands) throws Exception {
+        List<String> g = new ArrayList<>(List.of(gdb.toString(), "-batch", "-nx", "-ex", "set pagination off",
+                "-ex", "set confirm off", "-ex", "set width 0"));
+        for (String c : commands) {
+            g.addAll(List.of("-ex", c));
+        }
+        Process gp = new ProcessBuilder(g).redirectErrorStream(true).start();
+        CompletableFuture<String> gout = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(gp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "read failed: " + e;
+            }
+        });
+        boolean done = gp.waitFor(120, TimeUnit.SECONDS);
+        if (!done) {
+            gp.destroyForcibly();
+        }
+        String o = gout.get(10, TimeUnit.SECONDS);
+        assertThat(done).as("gdb finished; its output:%n%s", o).isTrue();
+        return o;
+    }
+
     @Test
     void gdbDebugsTheCalleeOfAKexecJump() throws Exception {
         Path gdb = gdb();
@@ -68,62 +130,18 @@ class GdbIntegrationTest {
         assertThat(new String(expected, StandardCharsets.UTF_8)).contains("hello from a jump-back image (entry 1)");
 
         Path out = tmp.resolve("debug.out");
-        Process k = new ProcessBuilder(kjump("run", IMAGE.toString(), "--gdb", "0", "--gdb-wait"))
-                .redirectOutput(out.toFile()).start();
+        Kjump kj = startKjump(out, "run", IMAGE.toString(), "--gdb", "0", "--gdb-wait");
+        Process k = kj.process();
         try {
-            StringBuilder err = new StringBuilder();
-            CompletableFuture<Integer> port = new CompletableFuture<>();
-            Thread errReader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(k.getErrorStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        synchronized (err) {
-                            err.append(line).append('\n');
-                        }
-                        Matcher mt = PORT.matcher(line);
-                        if (mt.find()) {
-                            port.complete(Integer.parseInt(mt.group(1)));
-                        }
-                    }
-                } catch (IOException e) {
-                    port.completeExceptionally(e);
-                }
-                port.complete(-1);
-            });
-            errReader.setDaemon(true);
-            errReader.start();
-            int p = port.get(120, TimeUnit.SECONDS);
-            assertThat(p).isPositive();
-
-            List<String> g = new ArrayList<>(List.of(gdb.toString(), "-batch", "-nx",
-                    "-ex", "set pagination off", "-ex", "set confirm off", "-ex", "set width 0",
-                    "-ex", "target remote 127.0.0.1:" + p,
-                    "-ex", "p/x $pc",
-                    "-ex", "symbol-file " + IMAGE,
-                    "-ex", "break kmain",
-                    "-ex", "continue",
-                    "-ex", "info registers",
-                    "-ex", "x/4wx $esp"));
+            List<String> g = new ArrayList<>(List.of("target remote 127.0.0.1:" + kj.port(), "p/x $pc",
+                    "symbol-file " + IMAGE, "break kmain", "continue", "info registers", "x/4wx $esp"));
             for (int i = 0; i < 3; i++) {
-                g.addAll(List.of("-ex", "x/2i $pc", "-ex", "stepi", "-ex", "p/x $pc"));
+                g.addAll(List.of("x/2i $pc", "stepi", "p/x $pc"));
             }
-            g.addAll(List.of("-ex", "delete", "-ex", "continue", "-ex", "continue"));
-            Process gp = new ProcessBuilder(g).redirectErrorStream(true).start();
-            CompletableFuture<String> gout = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return new String(gp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    return "read failed: " + e;
-                }
-            });
-            boolean gdbDone = gp.waitFor(120, TimeUnit.SECONDS);
-            if (!gdbDone) {
-                gp.destroyForcibly();
-            }
-            String o = gout.get(10, TimeUnit.SECONDS);
-            assertThat(gdbDone).as("gdb finished; its output:%n%s", o).isTrue();
+            g.addAll(List.of("delete", "continue", "continue"));
+            String o = gdbBatch(gdb, g);
             assertThat(k.waitFor(120, TimeUnit.SECONDS)).as("kjump finished; gdb said:%n%s", o).isTrue();
-            errReader.join(10_000);
+            kj.errReader().join(10_000);
 
             // stopped at the callee's first instruction: the image's entry
             assertThat(o).contains(String.format("$1 = 0x%x", Image.load(IMAGE).entry()));
@@ -156,10 +174,8 @@ class GdbIntegrationTest {
 
             assertThat(k.exitValue()).isZero();
             assertThat(Files.readAllBytes(out)).as("COM1 output unchanged by debugging").isEqualTo(expected);
-            synchronized (err) {
-                assertThat(err.toString()).contains("client connected", "the run is over (exit status 0)")
-                        .doesNotContain("Exception");
-            }
+            assertThat(kj.stderr()).contains("client connected", "the run is over (exit status 0)")
+                    .doesNotContain("Exception");
         } finally {
             k.destroyForcibly();
         }
@@ -175,40 +191,11 @@ class GdbIntegrationTest {
         Path script = tmp.resolve("jumps.kjump");
         Files.writeString(script, "kexec --load-preserve-context " + pingpong + "\nkexec -e\nkexec -e\n");
         Path out = tmp.resolve("shell.out");
-        Process k = new ProcessBuilder(kjump("shell", "--gdb", "0", "--gdb-wait", script.toString()))
-                .redirectOutput(out.toFile()).start();
+        Kjump kj = startKjump(out, "shell", "--gdb", "0", "--gdb-wait", script.toString());
+        Process k = kj.process();
         try {
-            CompletableFuture<Integer> port = new CompletableFuture<>();
-            Thread errReader = new Thread(() -> {
-                try (BufferedReader r = new BufferedReader(new InputStreamReader(k.getErrorStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        Matcher mt = PORT.matcher(line);
-                        if (mt.find()) {
-                            port.complete(Integer.parseInt(mt.group(1)));
-                        }
-                    }
-                } catch (IOException e) {
-                    port.completeExceptionally(e);
-                }
-                port.complete(-1);
-            });
-            errReader.setDaemon(true);
-            errReader.start();
-            int p = port.get(120, TimeUnit.SECONDS);
-            assertThat(p).isPositive();
-            Process gp = new ProcessBuilder(gdb.toString(), "-batch", "-nx", "-ex", "set pagination off",
-                    "-ex", "target remote 127.0.0.1:" + p, "-ex", "p/x $pc", "-ex", "continue", "-ex", "continue",
-                    "-ex", "p/x $pc", "-ex", "continue", "-ex", "continue").redirectErrorStream(true).start();
-            CompletableFuture<String> gout = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return new String(gp.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                } catch (IOException e) {
-                    return "read failed: " + e;
-                }
-            });
-            assertThat(gp.waitFor(120, TimeUnit.SECONDS)).isTrue();
-            String o = gout.get(10, TimeUnit.SECONDS);
+            String o = gdbBatch(gdb, List.of("target remote 127.0.0.1:" + kj.port(), "p/x $pc", "continue",
+                    "continue", "p/x $pc", "continue", "continue"));
             assertThat(k.waitFor(120, TimeUnit.SECONDS)).as("the shell finished; gdb said:%n%s", o).isTrue();
             // jump 1 enters at the ELF entry, jump 2 at the re-entry point pingpong handed over
             assertThat(o).as(o).contains("$1 = 0x400000", "$2 = 0x400022", "exited normally");
@@ -216,6 +203,25 @@ class GdbIntegrationTest {
             assertThat(Files.readString(out)).contains("pingpong: round 1", "pingpong: round 2");
         } finally {
             k.destroyForcibly();
+        }
+    }
+
+    /** A write watchpoint: crt0 counts its entries in kjump_entry_count; gdb sees 0 become 1. */
+    @Test
+    void aWriteWatchpointSeesTheCalleeChangeAVariable() throws Exception {
+        Path gdb = gdb();
+        assumeTrue(gdb != null, "gdb is not installed");
+        assumeTrue(Files.exists(IMAGE), "run from the project directory");
+        Kjump kj = startKjump(tmp.resolve("watch.out"), "run", IMAGE.toString(), "--gdb", "0", "--gdb-wait");
+        try {
+            String o = gdbBatch(gdb, List.of("target remote 127.0.0.1:" + kj.port(), "symbol-file " + IMAGE,
+                    "watch *(int*)&kjump_entry_count", "continue", "delete", "continue", "continue"));
+            assertThat(kj.process().waitFor(120, TimeUnit.SECONDS)).as(o).isTrue();
+            assertThat(o).as(o).contains("Hardware watchpoint 1", "Old value = 0", "New value = 1", "in _start ()",
+                    "exited normally");
+            assertThat(kj.process().exitValue()).isZero();
+        } finally {
+            kj.process().destroyForcibly();
         }
     }
 }
