@@ -1,5 +1,6 @@
 package dev.kjump.image;
 
+import dev.kjump.kernel.kexec.ControlPage;
 import dev.kjump.machine.Cpu;
 import dev.kjump.machine.CpuState;
 import dev.kjump.machine.Machine;
@@ -8,17 +9,14 @@ import dev.kjump.machine.StopReason;
 
 /**
  * Runs a jump-back image straight on a bare machine, in the state the jump-back protocol 1.00 hands over,
- * without a kernel around it (the entry contract of {@code kjump run} until the kernel's kexec path drives
- * it). The layout copies the seed's {@code relocate_kernel}: a control page whose first byte is the real
- * jump-back entry, a swap page whose top holds the stack, and the callee entered by a call with
- * {@code (%esp)} = the helper entry, {@code 4(%esp)} = the address entered, {@code %esp} = swap page top - 8,
- * {@code %edi} = the control page (the real jump-back entry). Both entries are host entries: reaching either
- * means the image came back.
+ * without a kernel around it ({@code kjump run --bare}, the conformance suite, {@code kjump bench}). It uses the
+ * kernel's own control page code ({@link ControlPage}): the CPU executes the {@code call *%edx} into the callee
+ * with {@code %esp} at the top of a swap page, so the callee finds {@code (%esp)} = the helper entry,
+ * {@code 4(%esp)} = the address entered, {@code %esp} = swap page top - 8 and {@code %edi} = the control page (the
+ * real jump-back entry); a callee that returns runs the real helper code, which calls the real entry. Reaching
+ * the real entry (a host entry) means the image came back.
  */
 public final class DirectRun {
-    /** Offset of the helper entry in the control page (the seed's {@code kexec_jump_back_entry} is at 0). */
-    public static final int HELPER_OFFSET = 0x10;
-
     /** How a run ended. */
     public enum Outcome {
         /** The callee returned like a C function (reached the helper entry). */
@@ -50,24 +48,26 @@ public final class DirectRun {
         }
 
         /**
-         * The callee-saved registers the jump-back protocol says survive a return ({@code %ebx %esi %edi %ebp}
-         * and {@code %esp} + 4), as a list of problems; empty when all held or when the callee jumped back.
+         * The registers the jump-back protocol says survive a return ({@code %ebx %esi %edi %ebp}, and
+         * {@code %esp} + 4 at the helper entry), as a list of problems; empty when all held or when the callee
+         * jumped back. At the real entry the helper has moved the callee's {@code %edi} to {@code %edx} and its
+         * {@code %esp} is back where the callee was entered.
          */
         public java.util.List<String> protocolViolations() {
             java.util.List<String> out = new java.util.ArrayList<>();
             if (outcome != Outcome.RETURNED) {
                 return out;
             }
-            String[] names = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
-            for (int reg : new int[] {Cpu.EBX, Cpu.ESI, Cpu.EDI, Cpu.EBP}) {
-                if (entryState.reg(reg) != exitState.reg(reg)) {
-                    out.add(String.format("%%%s not preserved: %08x at entry, %08x at return", names[reg],
-                            entryState.reg(reg), exitState.reg(reg)));
+            String[] names = {"ebx", "esi", "ebp", "edi"};
+            int[] atEntry = {entryState.reg(Cpu.EBX), entryState.reg(Cpu.ESI), entryState.reg(Cpu.EBP),
+                entryState.reg(Cpu.EDI)};
+            int[] atReturn = {exitState.reg(Cpu.EBX), exitState.reg(Cpu.ESI), exitState.reg(Cpu.EBP),
+                exitState.reg(Cpu.EDX)};
+            for (int i = 0; i < names.length; i++) {
+                if (atEntry[i] != atReturn[i]) {
+                    out.add(String.format("%%%s not preserved: %08x at entry, %08x at return", names[i], atEntry[i],
+                            atReturn[i]));
                 }
-            }
-            if (exitState.reg(Cpu.ESP) != entryState.reg(Cpu.ESP) + 4) {
-                out.add(String.format("%%esp at return is %08x, expected %08x", exitState.reg(Cpu.ESP),
-                        entryState.reg(Cpu.ESP) + 4));
             }
             return out;
         }
@@ -98,27 +98,36 @@ public final class DirectRun {
             mem.write((int) s.physAddr(), s.data(), 0, s.data().length);
             mem.fill((int) (s.physAddr() + s.data().length), (int) (s.memSize() - s.data().length), 0);
         }
-        // The entries hold real code: HLT, so a disassembler (or a stray jump) sees something sane.
-        mem.fill(control, PhysicalMemory.PAGE_SIZE, 0xF4);
-        int helper = control + HELPER_OFFSET;
+        byte[] code = ControlPage.code();
+        mem.write(control, code, 0, code.length);
         int entry = (int) image.entry();
-        int sp = swap + PhysicalMemory.PAGE_SIZE - 8;
-        mem.write32(sp, helper);
-        mem.write32(sp + 4, entry);
+        int sp = swap + PhysicalMemory.PAGE_SIZE - 4;
+        mem.write32(sp, entry);
 
         Cpu cpu = machine.cpu();
         cpu.resetProtectedFlat();
         cpu.setReg(Cpu.ESP, sp);
         cpu.setReg(Cpu.EDI, control);
-        cpu.setEip(entry);
-        cpu.setHostEntries(control, helper);
+        cpu.setReg(Cpu.EDX, entry);
+        cpu.setEip(control + ControlPage.CALL_CALLEE);
+        cpu.setHostEntries(control + ControlPage.JUMP_BACK_ENTRY);
+        // the protocol's entry state is the one after the call: run the call itself first
+        StopReason first = machine.run(1, timeoutNanos);
+        if (first.kind() != StopReason.Kind.BUDGET) {
+            return new Result(Outcome.STOPPED, first, cpu.reg(Cpu.EAX), 0, cpu.saveState(), cpu.saveState(), control,
+                    swap, 0);
+        }
         CpuState entryState = cpu.saveState();
         long before = cpu.instructions();
         StopReason stop = machine.run(maxInstructions, timeoutNanos);
         CpuState exitState = cpu.saveState();
         Outcome outcome = Outcome.STOPPED;
         if (stop.kind() == StopReason.Kind.HOST_ENTRY) {
-            outcome = stop.physAddress() == helper ? Outcome.RETURNED : Outcome.JUMPED_BACK;
+            // the helper's "call *%edx" left (%esp) = helper entry and 4(%esp) = the control page
+            int esp = cpu.reg(Cpu.ESP);
+            boolean viaHelper = esp == entryState.reg(Cpu.ESP) && mem.read32(esp) == control + ControlPage.HELPER_ENTRY
+                    && mem.read32(esp + 4) == control;
+            outcome = viaHelper ? Outcome.RETURNED : Outcome.JUMPED_BACK;
         }
         return new Result(outcome, stop, cpu.reg(Cpu.EAX), cpu.reg(Cpu.EDI), entryState, exitState, control, swap,
                 cpu.instructions() - before);
