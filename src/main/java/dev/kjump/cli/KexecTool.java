@@ -235,7 +235,8 @@ final class KexecTool {
         if (gdb != null && k.kexec().image() != null) {
             gdb.beforeJump(k.kexec().image().start() & 0xFFFFFFFFL);
         }
-        try (Progress p = Progress.start("kexec -e: " + name + " running", () -> k.machine().cpu().instructions())) {
+        try (CtrlC c = CtrlC.interrupting(k.machine().cpu());
+             Progress p = Progress.start("kexec -e: " + name + " running", () -> k.machine().cpu().instructions())) {
             r = session.exec();
         } catch (KernelHandedOver h) {
             out.flush();
@@ -285,6 +286,11 @@ final class KexecTool {
                             + "kexec -e resumes it there%n", rep.number(), name, o.reentry(), o.calleeInstructions(),
                             TraceModel.duration(o.calleeNanos()));
                 }
+            }
+            case INTERRUPTED -> {
+                err.printf("kexec: exec failed: EINTR (%s interrupted at eip %08x: %s; the kernel took the machine back)%n",
+                        name, o.stop().eip(), o.stop().message());
+                status = Main.EXIT_INTERRUPTED;
             }
             case TIMED_OUT -> {
                 err.printf("kexec: exec failed: ETIMEDOUT (%s did not come back: %s; the kernel took the machine back)%n",

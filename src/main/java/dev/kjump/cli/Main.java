@@ -19,6 +19,8 @@ public final class Main implements Runnable {
     public static final int EXIT_NONZERO = 3;
     /** Exit status: the run timed out or used up its instruction budget. */
     public static final int EXIT_TIMEOUT = 4;
+    /** Exit status: the callee was interrupted with Ctrl-C (128 + SIGINT, as shells report it). */
+    public static final int EXIT_INTERRUPTED = 130;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

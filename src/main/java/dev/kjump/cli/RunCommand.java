@@ -35,7 +35,8 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {"0:every jump came back and the kernel's memory was intact",
             "1:bad usage, bad image file, or kexec_load refused the image",
             "2:the image faulted or halted (contained: the kernel survived), or integrity broke",
-            "3:the image returned a non-zero value", "4:the image ran past --timeout (contained)"})
+            "3:the image returned a non-zero value", "4:the image ran past --timeout (contained)",
+            "130:Ctrl-C stopped the image (contained)"})
 public final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IMAGE", description = "the image: an ELF32 or ELF64 executable")
     Path imagePath;
@@ -145,7 +146,8 @@ public final class RunCommand implements Callable<Integer> {
         for (int i = 0; i < jumps; i++) {
             long execTime = System.nanoTime();
             int result;
-            try (Progress p = Progress.start("jump " + (i + 1) + ": " + image.name() + " running",
+            try (CtrlC c = CtrlC.interrupting(session.kernel().machine().cpu());
+                 Progress p = Progress.start("jump " + (i + 1) + ": " + image.name() + " running",
                     () -> session.kernel().machine().cpu().instructions())) {
                 gdb.beforeJump(session.kernel().kexec().image().start() & 0xFFFFFFFFL);
                 result = session.exec();
@@ -175,7 +177,8 @@ public final class RunCommand implements Callable<Integer> {
                     err.printf("kjump: contained: the kernel took the machine back; integrity %s%n",
                             rep.integrity() != null && rep.integrity().intact() ? "held" : "BROKEN");
                 }
-                status = result == Errno.ETIMEDOUT.negative() ? Main.EXIT_TIMEOUT : Main.EXIT_FAULT;
+                status = result == Errno.ETIMEDOUT.negative() ? Main.EXIT_TIMEOUT
+                        : result == Errno.EINTR.negative() ? Main.EXIT_INTERRUPTED : Main.EXIT_FAULT;
                 break;
             }
             if (rep.integrity() != null && !rep.integrity().intact()) {

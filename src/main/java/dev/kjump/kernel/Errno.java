@@ -6,6 +6,7 @@ package dev.kjump.kernel;
 public enum Errno {
     EPERM(1, "Operation not permitted"),
     ENOENT(2, "No such file or directory"),
+    EINTR(4, "Interrupted system call"),
     EIO(5, "Input/output error"),
     ENOMEM(12, "Cannot allocate memory"),
     EFAULT(14, "Bad address"),

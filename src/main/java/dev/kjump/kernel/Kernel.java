@@ -276,7 +276,7 @@ public final class Kernel {
     /**
      * {@code sys_reboot(magic1, magic2, cmd, arg)}: with {@link #LINUX_REBOOT_CMD_KEXEC}, {@code kernel_kexec}.
      * With a preserve-context image it returns when the callee has jumped back (0) or was stopped (-EFAULT,
-     * -ETIMEDOUT); without, the kernel is gone and {@link KernelHandedOver} is thrown: the call does not return.
+     * -ETIMEDOUT, -EINTR); without, the kernel is gone and {@link KernelHandedOver} is thrown: the call does not return.
      *
      * @return 0 or a negative errno
      */
@@ -439,6 +439,8 @@ public final class Kernel {
                 error = Errno.EFAULT.negative();
             } else if (outcome.kind() == MachineKexec.Kind.TIMED_OUT) {
                 error = Errno.ETIMEDOUT.negative();
+            } else if (outcome.kind() == MachineKexec.Kind.INTERRUPTED) {
+                error = Errno.EINTR.negative();
             }
         }
         JumpReport report = rec.finish(error, integrity == null ? null : integrity.result());

@@ -36,7 +36,7 @@ class ContainmentTest {
         assertThat(r.result()).isEqualTo(errno.negative());
         assertThat(r.ok()).isFalse();
         assertThat(r.outcome().kind()).isEqualTo(errno == Errno.EFAULT ? MachineKexec.Kind.CRASHED
-                : MachineKexec.Kind.TIMED_OUT);
+                : errno == Errno.EINTR ? MachineKexec.Kind.INTERRUPTED : MachineKexec.Kind.TIMED_OUT);
         assertThat(r.integrity().intact()).as("integrity %s", r.integrity()).isTrue();
         assertThat(r.integrity().pagesChecked()).isPositive();
         assertThat(f.phys(0x400000, dest.length)).isEqualTo(dest);
@@ -90,6 +90,30 @@ class ContainmentTest {
         assertThat(r.outcome().stop().kind()).isEqualTo(StopReason.Kind.TIMEOUT);
         assertThat(r.outcome().calleeNanos()).isGreaterThanOrEqualTo(300_000_000L);
         assertThat(System.nanoTime() - t0).as("the limit is honoured").isLessThan(20_000_000_000L);
+    }
+
+    @Test
+    void aHostInterruptIsContainedAsEintr() throws InterruptedException {
+        KernelFixture f = new KernelFixture();
+        Thread ctrlC = new Thread(() -> {
+            try {
+                while (true) { // Ctrl-C, pressed until it lands while the callee runs
+                    Thread.sleep(100);
+                    f.machine().cpu().requestInterrupt();
+                }
+            } catch (InterruptedException e) {
+                // the jump is over
+            }
+        });
+        ctrlC.start();
+        JumpReport r;
+        try {
+            r = crashAndRecover(f, "crash.elf", "loop", Errno.EINTR);
+        } finally {
+            ctrlC.interrupt();
+            ctrlC.join();
+        }
+        assertThat(r.outcome().stop().kind()).isEqualTo(StopReason.Kind.INTERRUPTED);
     }
 
     @Test

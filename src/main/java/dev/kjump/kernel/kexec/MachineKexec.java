@@ -31,6 +31,8 @@ public final class MachineKexec {
         CRASHED,
         /** The callee ran past its time or instruction limit; the kernel took over. */
         TIMED_OUT,
+        /** The host interrupted the callee (Ctrl-C, a debugger's kill); the kernel took over. */
+        INTERRUPTED,
         /** No preserve_context: the machine now belongs to the image and the kernel is gone. */
         HANDED_OVER
     }
@@ -190,6 +192,7 @@ public final class MachineKexec {
                 && stop.physAddress() == (cpPhys & 0xFFFFFFFFL) + ControlPage.JUMP_BACK_ENTRY;
         Kind kind = jumpedBack ? Kind.JUMPED_BACK
                 : (stop.kind() == StopReason.Kind.TIMEOUT || stop.kind() == StopReason.Kind.BUDGET) ? Kind.TIMED_OUT
+                : stop.kind() == StopReason.Kind.INTERRUPTED ? Kind.INTERRUPTED
                 : Kind.CRASHED;
         int reentry = 0;
         int eax = cpu.reg(Cpu.EAX);
