@@ -337,7 +337,9 @@ public final class Cpu {
                 }
                 eip = start + d.len;
                 icount++;
-                exec(d);
+                if (d.os16 || !fast32(d, d.op)) {
+                    exec(d);
+                }
             } catch (CpuFault f) {
                 eip = start;
                 if (icount == counted) {
@@ -1380,9 +1382,6 @@ public final class Cpu {
 
     private void exec(Insn d) {
         final int op = d.op;
-        if (!d.os16 && fast32(d, op)) {
-            return;
-        }
         final int osz = d.os16 ? 2 : 4;
         if (op < 0x40 && (op & 7) < 6) {
             int kind = op >>> 3;
@@ -1671,10 +1670,11 @@ public final class Cpu {
     }
 
     /**
-     * The most frequent 32-bit forms, done without the size dispatch of the general paths (MOV, the ALU
-     * operations on registers and memory, shifts by an immediate): same results, same flags.
+     * The most frequent 32-bit forms, called by the run loop before {@link #exec}: done without the size
+     * dispatch of the general paths and without entering the big {@code exec} (MOV, LEA, MOVZX, the ALU
+     * operations, INC/DEC, PUSH/POP, shifts by an immediate, Jcc/JMP/CALL/RET): same results, same flags.
      *
-     * @return false when {@code d} is not one of them
+     * @return false when {@code d} is not one of them (then {@code exec} runs it)
      */
     private boolean fast32(Insn d, int op) {
         switch (op) {
@@ -1727,6 +1727,58 @@ public final class Cpu {
                     return false;
                 }
                 r[d.rm] = shift(d.reg, 4, r[d.rm], d.imm);
+                return true;
+            }
+            case 0x70, 0x71, 0x72, 0x73, 0x74, 0x75, 0x76, 0x77, 0x78, 0x79, 0x7A, 0x7B, 0x7C, 0x7D, 0x7E, 0x7F,
+                 0x180, 0x181, 0x182, 0x183, 0x184, 0x185, 0x186, 0x187, 0x188, 0x189, 0x18A, 0x18B, 0x18C, 0x18D,
+                 0x18E, 0x18F -> {
+                if (cond(op & 0xF)) {
+                    eip += d.imm;
+                }
+                return true;
+            }
+            case 0xE9, 0xEB -> {
+                eip += d.imm;
+                return true;
+            }
+            case 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47 -> {
+                r[op & 7] = inc(4, r[op & 7]);
+                return true;
+            }
+            case 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F -> {
+                r[op & 7] = dec(4, r[op & 7]);
+                return true;
+            }
+            case 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57 -> {
+                push32(r[op & 7]);
+                return true;
+            }
+            case 0x58, 0x59, 0x5A, 0x5B, 0x5C, 0x5D, 0x5E, 0x5F -> {
+                r[op & 7] = pop32();
+                return true;
+            }
+            case 0xB8, 0xB9, 0xBA, 0xBB, 0xBC, 0xBD, 0xBE, 0xBF -> {
+                r[op & 7] = d.imm;
+                return true;
+            }
+            case 0x8D -> {
+                if (d.mod == 3) {
+                    return false;
+                }
+                r[d.reg] = offset(d);
+                return true;
+            }
+            case 0xE8 -> {
+                push32(eip);
+                eip += d.imm;
+                return true;
+            }
+            case 0xC3 -> {
+                eip = pop32();
+                return true;
+            }
+            case 0x1B6 -> {
+                r[d.reg] = d.mod == 3 ? getReg8(d.rm) : rd8(ea(d));
                 return true;
             }
             default -> {
