@@ -46,7 +46,7 @@ public final class Main implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             line.getErr().println("kjump: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
-            return EXIT_USAGE;
+            return ex instanceof dev.kjump.kernel.KernelOops ? EXIT_FAULT : EXIT_USAGE;
         });
         return cl;
     }

@@ -14,6 +14,7 @@ import dev.kjump.kernel.pm.Task;
 import dev.kjump.machine.Cpu;
 import dev.kjump.machine.CpuState;
 import dev.kjump.machine.Machine;
+import dev.kjump.machine.PageFaultException;
 import dev.kjump.machine.PhysicalMemory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -243,6 +244,8 @@ public final class Kernel {
                     }
                 }
             }
+        } catch (PageFaultException e) {
+            throw oops("the kernel's tasks", e);
         } finally {
             bigKernelLock.unlock();
         }
@@ -268,6 +271,8 @@ public final class Kernel {
         bigKernelLock.lock();
         try {
             return kexec.sysKexecLoad(caller.capSysBoot(), entry, nrSegments, segments, flags);
+        } catch (PageFaultException e) {
+            throw oops("sys_kexec_load", e);
         } finally {
             bigKernelLock.unlock();
         }
@@ -277,6 +282,7 @@ public final class Kernel {
      * {@code sys_reboot(magic1, magic2, cmd, arg)}: with {@link #LINUX_REBOOT_CMD_KEXEC}, {@code kernel_kexec}.
      * With a preserve-context image it returns when the callee has jumped back (0) or was stopped (-EFAULT,
      * -ETIMEDOUT, -EINTR); without, the kernel is gone and {@link KernelHandedOver} is thrown: the call does not return.
+     * If the callee damaged the kernel beyond repair, the kernel oopses: {@link KernelOops}.
      *
      * @return 0 or a negative errno
      */
@@ -333,10 +339,20 @@ public final class Kernel {
                 cpus.disableNonbootCpus();
             }
             return kexecJump(image);
+        } catch (PageFaultException e) {
+            throw oops("kexec_jump", e);
         } finally {
             bigKernelLock.unlock();
             kexec.kexecLock.set(0);
         }
+    }
+
+    /** The kernel faulted on its own memory (a callee wrecked it): log like Linux, die, and say so. */
+    private KernelOops oops(String where, PageFaultException e) {
+        alive = false;
+        log.printk("BUG: unable to handle kernel paging request at %08x", e.address());
+        log.printk("Oops: in %s; the kernel is dead", where);
+        return new KernelOops("in " + where, e);
     }
 
     /**
