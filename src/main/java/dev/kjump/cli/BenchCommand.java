@@ -73,7 +73,7 @@ public final class BenchCommand implements Callable<Integer> {
         double[] secs = new double[runs];
         for (int i = -warmup; i < runs; i++) {
             ByteArrayOutputStream com1 = new ByteArrayOutputStream();
-            Machine m = new Machine(machine.memory, com1);
+            Machine m = machine.build(com1);
             long t0 = System.nanoTime();
             DirectRun.Result r = DirectRun.run(m, image, Long.MAX_VALUE, machine.timeoutNanos());
             long t1 = System.nanoTime();

@@ -29,8 +29,12 @@ public final class KernelSession {
      * @param kernelConsole where the kernel log goes (null: kept only in dmesg)
      */
     public KernelSession(long memory, KernelConfig config, OutputStream console, PrintStream kernelConsole) {
-        Machine m = new Machine(memory, console);
-        this.kernel = new Kernel(m, config, new KernelLog(kernelConsole));
+        this(new Machine(memory, console), config, kernelConsole);
+    }
+
+    /** Boots the kernel on {@code machine} (e.g. one with a disk attached). */
+    public KernelSession(Machine machine, KernelConfig config, PrintStream kernelConsole) {
+        this.kernel = new Kernel(machine, config, new KernelLog(kernelConsole));
     }
 
     public Kernel kernel() {

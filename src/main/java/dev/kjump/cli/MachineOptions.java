@@ -9,9 +9,25 @@ public final class MachineOptions {
             description = "guest RAM: bytes or with K/M/G suffix, 4 KiB granular, at most 4G (default: ${DEFAULT-VALUE})")
     long memory;
 
+    @Option(names = "--disk", paramLabel = "FILE",
+            description = "attach FILE as the ATA disk on the primary channel (read and written in place)")
+    java.nio.file.Path disk;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "stop the image after this many wall-clock seconds (default: ${DEFAULT-VALUE}; 0 = none)")
     double timeoutSeconds;
+
+    /** The machine these options describe, COM1 into {@code console}. */
+    dev.kjump.machine.Machine build(java.io.OutputStream console) {
+        if (disk != null && !java.nio.file.Files.isRegularFile(disk)) {
+            throw new IllegalArgumentException("--disk: " + disk + ": ENOENT (No such file or directory)");
+        }
+        try {
+            return new dev.kjump.machine.Machine(memory, console, disk);
+        } catch (java.io.UncheckedIOException e) {
+            throw new IllegalArgumentException("--disk: " + e.getMessage(), e);
+        }
+    }
 
     long timeoutNanos() {
         return timeoutSeconds <= 0 ? 0 : (long) (timeoutSeconds * 1e9);

@@ -122,7 +122,7 @@ public final class RunCommand implements Callable<Integer> {
         KernelConfig config = KernelConfig.defaults().withCpus(cpus).withLimits(maxInstructions, machine.timeoutNanos());
         KernelSession session;
         try {
-            session = new KernelSession(machine.memory, config, System.out, err);
+            session = new KernelSession(machine.build(System.out), config, err);
         } catch (IllegalArgumentException e) {
             err.println("kjump run: " + e.getMessage());
             return Main.EXIT_USAGE;
@@ -243,7 +243,13 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private int runBare(Image image, PrintStream err) {
-        Machine m = new Machine(machine.memory, System.out);
+        Machine m;
+        try {
+            m = machine.build(System.out);
+        } catch (IllegalArgumentException e) {
+            err.println("kjump run: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
         gdb.attach(m);
         gdb.beforeJump(image.entry());
         DirectRun.Result r;

@@ -121,7 +121,7 @@ public final class ShellCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--cpus must be 1..64");
         }
         KernelConfig config = KernelConfig.defaults().withCpus(cpus).withLimits(Long.MAX_VALUE, machine.timeoutNanos());
-        return new KernelSession(machine.memory, config, console, null);
+        return new KernelSession(machine.build(console), config, null);
     }
 
     /**

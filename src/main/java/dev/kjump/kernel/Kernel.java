@@ -93,6 +93,8 @@ public final class Kernel {
         devicePm.register(new PmDevice("serial8250 (ttyS0, console)", machine.uart()));
         if (machine.disk() != null) {
             devicePm.register(new PmDevice("ata_piix (sda)", machine.disk()));
+            long sectors = machine.disk().capacitySectors();
+            log.printk("ata1.00: ATA disk, %d sectors (%d MiB): sda", sectors, sectors * 512 >> 20);
         }
         this.ramdisk = new RamDisk(km, pages, config.ramdiskPages(), log);
         int taskPage = allocZeroedPage();

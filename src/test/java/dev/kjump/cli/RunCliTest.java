@@ -125,4 +125,21 @@ class RunCliTest {
         assertThat(r.out()).isEqualTo("hello from a jump-back image\n");
         assertThat(r.err()).contains("handed over", "debug-exit port written: value 0");
     }
+
+    @Test
+    void aDiskFileBecomesTheKernelsAtaDiskAndSurvivesTheJump(@TempDir Path tmp) throws Exception {
+        Path disk = tmp.resolve("disk.img");
+        byte[] data = new byte[1 << 20];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 13);
+        }
+        Files.write(disk, data);
+        Result r = run("run", EX + "hello.elf", "--disk", disk.toString());
+        assertThat(r.status()).isEqualTo(Main.EXIT_OK);
+        assertThat(r.err()).contains("ata1.00: ATA disk, 2048 sectors (1 MiB): sda", "integrity held");
+        assertThat(Files.readAllBytes(disk)).isEqualTo(data);
+        Result missing = run("run", EX + "hello.elf", "--disk", tmp.resolve("nope.img").toString());
+        assertThat(missing.status()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(missing.err()).contains("--disk:", "ENOENT");
+    }
 }
