@@ -138,6 +138,10 @@ final class Shell {
                     yield Main.EXIT_USAGE;
                 }
             };
+        } catch (dev.kjump.kernel.KernelOops e) {
+            err.println(cmd + ": " + e.getMessage() + "; the kernel is dead, the shell ends");
+            finished = true;
+            return Main.EXIT_FAULT;
         } catch (RuntimeException e) {
             // never a stack trace: one line, and the shell goes on
             err.println(cmd + ": internal error: " + e);
