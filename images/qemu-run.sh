@@ -13,9 +13,23 @@ if [ -z "$img" ] || [ ! -f "$img" ]; then
     echo "usage: $0 IMAGE.mb.elf [TIMEOUT [MODULE]]" >&2
     exit 2
 fi
+# ata-* images (or the jump-back harness running one as its module) drive an
+# ATA disk: a fresh copy of build/ata-disk.img (made by `make disk`) on the
+# primary IDE channel as master, deleted afterwards.
+disk=
+case "$(basename "$img") $(basename "${3:-none}")" in
+    ata-*|*" ata-"*)
+        here=$(dirname "$0")
+        make -s --no-print-directory -C "$here" BUILD=build disk >&2 || exit 2
+        copy=$(mktemp "${TMPDIR:-/tmp}/ata-disk.XXXXXX") || exit 2
+        trap 'rm -f "$copy"' EXIT
+        cp "$here/build/ata-disk.img" "$copy" || exit 2
+        disk="-drive file=$copy,format=raw,if=ide,index=0,media=disk"
+        ;;
+esac
 timeout "$tmo" qemu-system-i386 -kernel "$img" -display none -serial stdio \
     -monitor none -no-reboot -m 128 \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 $mod </dev/null
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 $mod $disk </dev/null
 rc=$?
 case $rc in
     1) exit 0 ;;

@@ -2,6 +2,7 @@
 # Conformance against a live QEMU: every test program in images/ runs under qemu-system-i386 (its multiboot
 # variant) and under kjump (its jump-back ELF32 and ELF64 images, through ./kjump run); all three COM1
 # transcripts must be byte-identical to each other and to the committed images/expected/NAME-OPT.txt.
+# ata-* programs get a fresh copy of images/build/ata-disk.img (make -C images disk) on each run, as under QEMU.
 # Prints one line per program and level, then a count; exits non-zero on any difference.
 set -u
 cd "$(dirname "$0")/.."
@@ -23,7 +24,14 @@ for mb in images/elf/*.mb.elf; do
         ok=0; why="$why qemu!=expected"
     fi
     for img in "images/elf/$n.elf" "images/elf/$n.elf64"; do
-        if ! ./kjump run "$img" --timeout 120 >"$tmp/kjump.txt" 2>"$tmp/kjump.err"; then
+        # ata-* programs drive an ATA disk: each run gets a fresh copy of the disk QEMU got
+        disk=()
+        case "$n" in
+            ata-*)
+                make -s --no-print-directory -C images BUILD=build disk >&2 && cp images/build/ata-disk.img "$tmp/disk.img" || exit 2
+                disk=(--disk "$tmp/disk.img") ;;
+        esac
+        if ! ./kjump run "$img" ${disk[@]+"${disk[@]}"} --timeout 120 >"$tmp/kjump.txt" 2>"$tmp/kjump.err"; then
             ok=0; why="$why $(basename "$img"):kjump-failed($(tail -n 3 "$tmp/kjump.err" | tr '\n' ' '))"
         fi
         if ! cmp -s "$tmp/kjump.txt" "$tmp/qemu.txt"; then
