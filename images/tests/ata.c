@@ -214,6 +214,52 @@ static void read_out_of_range(u32 lba)
     print_done(lba == DISK_SECTORS ? "read at the end of the disk" : "read far past the end");
 }
 
+/*
+ * A transfer that runs off the end of the disk: the sectors before the end move, then the command ends with ERR
+ * and the count/address registers left at the first sector past the end (as QEMU does it).
+ */
+static void read_across_the_end(void)
+{
+    if (wait_not_busy() < 0)
+        return;
+    select_lba(DISK_SECTORS - 1, 2);
+    outb(ATA_COMMAND, CMD_READ);
+    if (wait_drq("read across the end") < 0)
+        return;
+    read_block();
+    printf("read across the end: first sector fnv=%08x pattern=%s\n", checksum(),
+           matches(DISK_SECTORS - 1, orig_byte) ? "ok" : "BAD");
+    print_done("read across the end, then");
+    printf("read across the end: count=%u lba=%06x\n", inb(ATA_COUNT),
+           inb(ATA_LBA_LO) | inb(ATA_LBA_MID) << 8 | inb(ATA_LBA_HI) << 16);
+}
+
+static void write_across_the_end(void)
+{
+    if (wait_not_busy() < 0)
+        return;
+    select_lba(DISK_SECTORS - 1, 2);
+    outb(ATA_COMMAND, CMD_WRITE);
+    for (int k = 0; k < 2; k++) {
+        if (wait_drq("write across the end") < 0)
+            return;
+        for (int i = 0; i < 256; i++)
+            buf[i] = (u16)(0xA5A5 + k * 0x101 + i);
+        write_block();
+    }
+    print_done("write across the end, then");
+    printf("write across the end: count=%u lba=%06x\n", inb(ATA_COUNT),
+           inb(ATA_LBA_LO) | inb(ATA_LBA_MID) << 8 | inb(ATA_LBA_HI) << 16);
+    /* the last sector took the first block */
+    select_lba(DISK_SECTORS - 1, 1);
+    outb(ATA_COMMAND, CMD_READ);
+    if (wait_drq("read back the last sector") < 0)
+        return;
+    read_block();
+    printf("last sector after the write: fnv=%08x first=%04x\n", checksum(), buf[0]);
+    print_done("read back the last sector");
+}
+
 int kmain(void)
 {
     printf("ata: polled PIO on the primary master\n");
@@ -231,6 +277,8 @@ int kmain(void)
     read_out_of_range(DISK_SECTORS);
     read_out_of_range(0x0FFFFF00u);
     read_sectors(DISK_SECTORS - 1, 1, orig_byte, 1);  /* the last sector still reads */
+    read_across_the_end();
+    write_across_the_end();
 
     printf("ata: %d failures\n", failures);
     printf("ata: done\n");

@@ -23,9 +23,11 @@ import java.util.Objects;
  * <p>Commands: IDENTIFY DEVICE (0xEC), READ SECTORS (0x20, 0x21), WRITE SECTORS (0x30, 0x31) and FLUSH CACHE
  * (0xE7); any other command is aborted (ERR, error ABRT). Addressing is LBA28 (drive/head bit 6 set; its low
  * nibble holds LBA bits 27-24) or CHS with a fixed geometry of 16 heads and 63 sectors per track. A sector count
- * of 0 means 256. A transfer that would pass the end of the disk fails before any data moves with ERR and
- * error IDNF. The address and sector count registers advance as each sector is read from the disk or written to
- * it, so after a complete transfer they hold the sector after the last one and a count of 0.
+ * of 0 means 256. As in QEMU, a transfer is checked sector by sector: the sectors before the end of the disk move,
+ * and when a sector past the end is due (read) or has been received (write) the command ends with ERR and error
+ * ABRT, the registers left at that sector. The address and sector count registers advance as each sector is read
+ * from the disk or written to it, so after a complete transfer they hold the sector after the last one and a count
+ * of 0.
  *
  * <p>There is no time model: BSY is never seen except while software reset (SRST) is held. Status values used:
  * 0x50 (DRDY|DSC) idle, 0x58 (with DRQ) while data waits at the data port, 0x41 (DRDY|ERR) after an error,
@@ -374,13 +376,7 @@ public final class AtaDisk implements IoDevice, Closeable {
     }
 
     private void startTransfer(boolean read) {
-        long lba = currentAddress();
-        int count = sectorCount == 0 ? 256 : sectorCount;
-        if (lba < 0 || lba + count > sectors) {
-            fail(DRDY | ERR, IDNF);
-            return;
-        }
-        remainingSectors = count;
+        remainingSectors = sectorCount == 0 ? 256 : sectorCount;
         if (read) {
             loadNextSector();
         } else {
@@ -391,6 +387,10 @@ public final class AtaDisk implements IoDevice, Closeable {
     /** Reads the sector at the current address into the buffer and offers it at the data port. */
     private void loadNextSector() {
         long lba = currentAddress();
+        if (lba < 0 || lba >= sectors) {
+            fail(DRDY | ERR, ABRT); // past the end of the disk (or CHS sector 0), as QEMU reports it
+            return;
+        }
         try {
             backing.read(lba * SECTOR_SIZE, buffer);
         } catch (IOException e) {
@@ -406,6 +406,10 @@ public final class AtaDisk implements IoDevice, Closeable {
     /** Writes the filled buffer to the sector at the current address. */
     private void storeSector() {
         long lba = currentAddress();
+        if (lba < 0 || lba >= sectors) {
+            fail(DRDY | ERR, ABRT); // past the end of the disk (or CHS sector 0), as QEMU reports it
+            return;
+        }
         try {
             backing.write(lba * SECTOR_SIZE, buffer);
         } catch (IOException e) {
