@@ -260,6 +260,62 @@ static void write_across_the_end(void)
     print_done("read back the last sector");
 }
 
+static void set_multiple(u32 n)
+{
+    if (wait_not_busy() < 0)
+        return;
+    select_lba(0, n);
+    outb(ATA_COMMAND, 0xC6);   /* SET MULTIPLE MODE */
+    printf("set multiple %u: ", n);
+    print_done("done");
+}
+
+/* READ/WRITE MULTIPLE (0xC4/0xC5) with the block size set above; IDENTIFY word 47 gives the largest block */
+static void multiple(void)
+{
+    set_multiple(3);           /* not a power of two: aborted */
+    set_multiple(8);
+    if (wait_not_busy() < 0)
+        return;
+    outb(ATA_DRIVE, 0xE0);
+    delay400();
+    outb(ATA_COMMAND, 0xEC);
+    if (wait_drq("identify") < 0)
+        return;
+    read_block();
+    /* word 59 (the current block) is left out: QEMU answers IDENTIFY from data it built the first time
+       (SeaBIOS's), so after SET MULTIPLE it still shows the old block; kjump shows the current one */
+    printf("identify: max multiple=%04x\n", buf[47]);
+    print_done("identify");
+
+    select_lba(20, 10);
+    outb(ATA_COMMAND, 0xC5);   /* WRITE MULTIPLE: 10 sectors in blocks of 8 */
+    for (u32 k = 0; k < 10; k++) {
+        if (wait_drq("write multiple") < 0)
+            return;
+        for (int i = 0; i < 256; i++)
+            buf[i] = (u16)(k * 0x0101 + i * 3);
+        write_block();
+    }
+    print_done("write multiple");
+    select_lba(20, 10);
+    outb(ATA_COMMAND, 0xC4);   /* READ MULTIPLE */
+    u32 all = 0;
+    for (u32 k = 0; k < 10; k++) {
+        if (wait_drq("read multiple") < 0)
+            return;
+        read_block();
+        all = all * 31 + checksum();
+    }
+    printf("read multiple: 10 sectors combined=%08x\n", all);
+    print_done("read multiple");
+
+    set_multiple(0);           /* multiple mode off: READ MULTIPLE is aborted */
+    select_lba(20, 1);
+    outb(ATA_COMMAND, 0xC4);
+    print_done("read multiple with multiple mode off");
+}
+
 int kmain(void)
 {
     printf("ata: polled PIO on the primary master\n");
@@ -279,6 +335,7 @@ int kmain(void)
     read_sectors(DISK_SECTORS - 1, 1, orig_byte, 1);  /* the last sector still reads */
     read_across_the_end();
     write_across_the_end();
+    multiple();
 
     printf("ata: %d failures\n", failures);
     printf("ata: done\n");

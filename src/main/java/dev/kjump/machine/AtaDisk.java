@@ -109,6 +109,14 @@ public final class AtaDisk implements IoDevice, Closeable {
     public static final int CMD_WRITE_NORETRY = 0x31;
     /** Command: FLUSH CACHE. */
     public static final int CMD_FLUSH_CACHE = 0xE7;
+    /** READ MULTIPLE. */
+    public static final int CMD_READ_MULTIPLE = 0xC4;
+    /** WRITE MULTIPLE. */
+    public static final int CMD_WRITE_MULTIPLE = 0xC5;
+    /** SET MULTIPLE MODE. */
+    public static final int CMD_SET_MULTIPLE = 0xC6;
+    /** The largest READ/WRITE MULTIPLE block (IDENTIFY word 47), QEMU's value; also the power-on setting. */
+    public static final int MAX_MULTIPLE_SECTORS = 16;
 
     private static final int DH_ALWAYS_SET = 0xA0;
     private static final int DH_LBA = 0x40;
@@ -130,6 +138,8 @@ public final class AtaDisk implements IoDevice, Closeable {
     private int bufferPosition;
     private final byte[] buffer = new byte[SECTOR_SIZE];
     private int remainingSectors;
+    /** Sectors per READ/WRITE MULTIPLE block (SET MULTIPLE MODE); 0: multiple mode off. */
+    private int multipleSectors = MAX_MULTIPLE_SECTORS;
     private boolean interrupt;
 
     /**
@@ -267,7 +277,7 @@ public final class AtaDisk implements IoDevice, Closeable {
     @Override
     public State saveState() {
         return new State(features, sectorCount, lbaLow, lbaMid, lbaHigh, driveHead, status, error, deviceControl,
-                command, bufferPosition, buffer, remainingSectors, interrupt);
+                command, bufferPosition, buffer, remainingSectors, interrupt, multipleSectors);
     }
 
     /** {@inheritDoc} */
@@ -278,7 +288,8 @@ public final class AtaDisk implements IoDevice, Closeable {
         }
         State s = (State) state;
         if (s.bufferPosition() < 0 || s.bufferPosition() > SECTOR_SIZE || (s.bufferPosition() & 1) != 0
-                || s.remainingSectors() < 0 || s.remainingSectors() > 256) {
+                || s.remainingSectors() < 0 || s.remainingSectors() > 256 || s.multipleSectors() < 0
+                || s.multipleSectors() > MAX_MULTIPLE_SECTORS) {
             throw new IllegalArgumentException("inconsistent AtaDisk state: " + s);
         }
         features = s.features() & 0xFF;
@@ -295,6 +306,7 @@ public final class AtaDisk implements IoDevice, Closeable {
         System.arraycopy(s.buffer(), 0, buffer, 0, SECTOR_SIZE);
         remainingSectors = s.remainingSectors();
         interrupt = s.interruptPending();
+        multipleSectors = s.multipleSectors();
     }
 
     private boolean slaveSelected() {
@@ -302,11 +314,12 @@ public final class AtaDisk implements IoDevice, Closeable {
     }
 
     private boolean isReadCommand() {
-        return command == CMD_IDENTIFY || command == CMD_READ || command == CMD_READ_NORETRY;
+        return command == CMD_IDENTIFY || command == CMD_READ || command == CMD_READ_NORETRY
+                || command == CMD_READ_MULTIPLE;
     }
 
     private boolean isWriteCommand() {
-        return command == CMD_WRITE || command == CMD_WRITE_NORETRY;
+        return command == CMD_WRITE || command == CMD_WRITE_NORETRY || command == CMD_WRITE_MULTIPLE;
     }
 
     private void completeReset() {
@@ -355,6 +368,23 @@ public final class AtaDisk implements IoDevice, Closeable {
             }
             case CMD_READ, CMD_READ_NORETRY -> startTransfer(true);
             case CMD_WRITE, CMD_WRITE_NORETRY -> startTransfer(false);
+            // without a time model a block of sectors moves like single sectors; multiple mode must be on
+            case CMD_READ_MULTIPLE, CMD_WRITE_MULTIPLE -> {
+                if (multipleSectors == 0) {
+                    fail(DRDY | ERR, ABRT);
+                } else {
+                    startTransfer(cmd == CMD_READ_MULTIPLE);
+                }
+            }
+            case CMD_SET_MULTIPLE -> {
+                if (sectorCount > MAX_MULTIPLE_SECTORS || (sectorCount & (sectorCount - 1)) != 0) {
+                    fail(DRDY | ERR, ABRT);
+                } else {
+                    multipleSectors = sectorCount;
+                    status = DRDY | DSC;
+                    interrupt = true;
+                }
+            }
             case CMD_FLUSH_CACHE -> {
                 try {
                     backing.flush();
@@ -523,7 +553,8 @@ public final class AtaDisk implements IoDevice, Closeable {
         putString(w, 10, 10, SERIAL);
         putString(w, 23, 4, FIRMWARE);
         putString(w, 27, 20, MODEL);
-        w[47] = 0x8000; // READ/WRITE MULTIPLE not supported
+        w[47] = 0x8000 | MAX_MULTIPLE_SECTORS; // READ/WRITE MULTIPLE: largest block
+        w[59] = multipleSectors != 0 ? 0x100 | multipleSectors : 0; // current block, when valid
         w[49] = 1 << 9; // LBA supported
         w[50] = 0x4000;
         w[51] = 0x0200; // PIO timing mode 2
@@ -679,10 +710,11 @@ public final class AtaDisk implements IoDevice, Closeable {
      * @param buffer           the 512-byte sector buffer
      * @param remainingSectors sectors of the current transfer not yet read from or written to the disk
      * @param interruptPending whether the device has an interrupt pending (before nIEN masking)
+     * @param multipleSectors the READ/WRITE MULTIPLE block size set by SET MULTIPLE MODE (0: off)
      */
     public record State(int features, int sectorCount, int lbaLow, int lbaMid, int lbaHigh, int driveHead,
                         int status, int error, int deviceControl, int command, int bufferPosition, byte[] buffer,
-                        int remainingSectors, boolean interruptPending) implements DeviceState {
+                        int remainingSectors, boolean interruptPending, int multipleSectors) implements DeviceState {
         /** Copies the buffer, so a state stays immutable; it must be 512 bytes. */
         public State {
             if (buffer.length != SECTOR_SIZE) {
@@ -714,6 +746,7 @@ public final class AtaDisk implements IoDevice, Closeable {
             r.put("bufferPosition", (long) bufferPosition);
             r.put("remainingSectors", (long) remainingSectors);
             r.put("interruptPending", interruptPending ? 1L : 0L);
+            r.put("multipleSectors", (long) multipleSectors);
             return r;
         }
 
@@ -728,14 +761,15 @@ public final class AtaDisk implements IoDevice, Closeable {
                     && lbaMid == s.lbaMid && lbaHigh == s.lbaHigh && driveHead == s.driveHead && status == s.status
                     && error == s.error && deviceControl == s.deviceControl && command == s.command
                     && bufferPosition == s.bufferPosition && remainingSectors == s.remainingSectors
-                    && interruptPending == s.interruptPending && Arrays.equals(buffer, s.buffer);
+                    && interruptPending == s.interruptPending && multipleSectors == s.multipleSectors
+                    && Arrays.equals(buffer, s.buffer);
         }
 
         /** A hash consistent with {@link #equals(Object)}. */
         @Override
         public int hashCode() {
             return 31 * Objects.hash(features, sectorCount, lbaLow, lbaMid, lbaHigh, driveHead, status, error,
-                    deviceControl, command, bufferPosition, remainingSectors, interruptPending)
+                    deviceControl, command, bufferPosition, remainingSectors, interruptPending, multipleSectors)
                     + Arrays.hashCode(buffer);
         }
 

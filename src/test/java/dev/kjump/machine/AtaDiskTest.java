@@ -280,10 +280,45 @@ class AtaDiskTest {
     }
 
     @Test
+    void readAndWriteMultipleMoveBlocksOnceMultipleModeIsSet() {
+        byte[] image = patternImage(16);
+        AtaDisk disk = new AtaDisk(image);
+        IoBus bus = busWith(disk);
+        assertThat(identify(bus)[47]).isEqualTo(0x8000 | 16);
+        assertThat(identify(bus)[59]).as("power-on block: 16, as QEMU").isEqualTo(0x110);
+        selectLba(bus, 0, 3); // SET MULTIPLE MODE 3: not a power of two
+        bus.out(STATUS, 1, 0xC6);
+        assertThat(bus.in(STATUS, 1)).isEqualTo(0x41);
+        assertThat(bus.in(ERROR, 1)).isEqualTo(0x04);
+        selectLba(bus, 0, 0); // 0 turns multiple mode off: READ MULTIPLE is then aborted
+        bus.out(STATUS, 1, 0xC6);
+        assertThat(bus.in(STATUS, 1)).isEqualTo(0x50);
+        assertThat(identify(bus)[59]).isZero();
+        selectLba(bus, 2, 2);
+        bus.out(STATUS, 1, 0xC4);
+        assertThat(bus.in(STATUS, 1)).isEqualTo(0x41);
+        selectLba(bus, 0, 4); // block of 4
+        bus.out(STATUS, 1, 0xC6);
+        assertThat(identify(bus)[59]).isEqualTo(0x104);
+        selectLba(bus, 2, 6);
+        bus.out(STATUS, 1, 0xC4);
+        assertThat(readWords(bus, 6 * 512)).isEqualTo(java.util.Arrays.copyOfRange(image, 2 * 512, 8 * 512));
+        assertThat(bus.in(STATUS, 1)).isEqualTo(0x50);
+        selectLba(bus, 10, 2);
+        bus.out(STATUS, 1, 0xC5);
+        for (int i = 0; i < 2 * 256; i++) {
+            bus.out(DATA, 2, 0xBEEF);
+        }
+        assertThat(bus.in(STATUS, 1)).isEqualTo(0x50);
+        assertThat(java.util.Arrays.copyOfRange(image, 10 * 512, 12 * 512)).containsOnly((byte) 0xEF, (byte) 0xBE);
+        assertThat(disk.saveState().multipleSectors()).isEqualTo(4);
+    }
+
+    @Test
     void unknownCommandIsAborted() {
         AtaDisk disk = new AtaDisk(new byte[512]);
         IoBus bus = busWith(disk);
-        bus.out(STATUS, 1, 0xC6); // SET MULTIPLE MODE: not supported
+        bus.out(STATUS, 1, 0x00); // NOP: always aborted, as the ATA spec (and QEMU) say
         assertThat(bus.in(STATUS, 1)).isEqualTo(0x41);
         assertThat(bus.in(ERROR, 1)).isEqualTo(0x04);
         bus.out(STATUS, 1, 0xE7);
@@ -425,10 +460,10 @@ class AtaDiskTest {
         AtaDisk.State s = disk.saveState();
         s.buffer()[0] = 42;
         assertThat(s).isEqualTo(disk.saveState());
-        assertThatThrownBy(() -> new AtaDisk.State(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, new byte[10], 0, false))
+        assertThatThrownBy(() -> new AtaDisk.State(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, new byte[10], 0, false, 0))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> disk.restoreState(new AtaDisk.State(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 513,
-                new byte[512], 0, false))).isInstanceOf(IllegalArgumentException.class);
+                new byte[512], 0, false, 0))).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> disk.restoreState(new DebugExit.State(true, 1)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
