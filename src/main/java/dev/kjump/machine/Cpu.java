@@ -75,7 +75,6 @@ public final class Cpu {
     private boolean passBreakpoint;
     private volatile boolean interruptRequested;
     private StopReason pendingStop;
-    private int faultDepth;
 
     /**
      * @param mem physical memory
