@@ -833,30 +833,9 @@ public final class Cpu {
     }
 
     private void materialize() {
-        if (ccOp == CC_NONE) {
-            return;
+        if (ccOp != CC_NONE) {
+            setArith(cf(), pf(), af(), zf(), sf(), of()); // the arguments read the lazy state before it is replaced
         }
-        int f = flags & ~ARITH;
-        if (cf()) {
-            f |= CF;
-        }
-        if (pf()) {
-            f |= PF;
-        }
-        if (af()) {
-            f |= AF;
-        }
-        if (zf()) {
-            f |= ZF;
-        }
-        if (sf()) {
-            f |= SF;
-        }
-        if (of()) {
-            f |= OF;
-        }
-        flags = f;
-        ccOp = CC_NONE;
     }
 
     /** Sets the arithmetic flags outright. */
