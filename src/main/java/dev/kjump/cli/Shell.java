@@ -1,5 +1,6 @@
 package dev.kjump.cli;
 
+import dev.kjump.kernel.JumpReport;
 import dev.kjump.kernel.Kernel;
 import dev.kjump.kernel.kexec.Kimage;
 import dev.kjump.kernel.pm.PmDevice;
@@ -212,7 +213,7 @@ final class Shell {
                     sz, ki.segmentBufsz(i));
         }
         out.printf("  control page %08x, swap page %08x, indirection page(s) %s%n", ki.controlPage(), ki.swapPage(),
-                hexPages(ki.indirectionPages()));
+                JumpReport.hexList(ki.indirectionPages().stream().map(pfn -> (long) pfn << 12).toList()));
         List<long[]> pairs = ki.pagePairs();
         out.printf("  %d source page(s) -> destination, in runs:%n", pairs.size());
         int i = 0;
@@ -229,14 +230,6 @@ final class Shell {
             i = j;
         }
         return Main.EXIT_OK;
-    }
-
-    private static String hexPages(List<Integer> pages) {
-        StringBuilder sb = new StringBuilder("[");
-        for (int i = 0; i < pages.size(); i++) {
-            sb.append(i == 0 ? "" : ", ").append(String.format("%08x", ((long) pages.get(i)) << 12));
-        }
-        return sb.append(']').toString();
     }
 
     private int devices() {

@@ -144,10 +144,7 @@ final class TraceModel {
 
     private static void putIntegrity(Map<String, String> a, JumpReport r) {
         if (r.integrity() != null) {
-            a.put("integrity", String.format("%s: %d page(s) checked (%d destination), %d damaged%s",
-                    r.integrity().intact() ? "held" : "BROKEN", r.integrity().pagesChecked(),
-                    r.integrity().destinationPages(), r.integrity().damaged().size(),
-                    r.integrity().intact() ? "" : " at " + JumpReport.hexList(r.integrity().damaged())));
+            a.put("integrity", r.integrity().summary());
         }
     }
 

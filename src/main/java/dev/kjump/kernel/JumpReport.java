@@ -51,9 +51,7 @@ public record JumpReport(int number, int startBefore, int result, List<Step> ste
                     outcome.calleeNanos() / 1e6, outcome.pagesSwapped());
         }
         if (integrity != null) {
-            log.printk("kexec_jump #%d: integrity %s: %d page(s) checked (%d destination), %d damaged%s", number,
-                    integrity.intact() ? "held" : "BROKEN", integrity.pagesChecked(), integrity.destinationPages(),
-                    integrity.damaged().size(), integrity.intact() ? "" : " at " + hexList(integrity.damaged()));
+            log.printk("kexec_jump #%d: integrity %s", number, integrity.summary());
         }
         log.printk("kexec_jump #%d: result %s in %.3f ms", number, Errno.describe(result), totalNanos / 1e6);
     }
