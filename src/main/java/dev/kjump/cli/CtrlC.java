@@ -1,6 +1,6 @@
 package dev.kjump.cli;
 
-import dev.kjump.machine.Cpu;
+import dev.kjump.machine.cpu.Cpu;
 import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
@@ -22,7 +22,7 @@ final class CtrlC implements AutoCloseable {
     static CtrlC interrupting(Cpu cpu) {
         try {
             Signal sig = new Signal("INT");
-            SignalHandler old = Signal.handle(sig, s -> cpu.requestInterrupt());
+            SignalHandler old = Signal.handle(sig, s -> cpu.requestHostStop());
             return new CtrlC(sig, old);
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             return new CtrlC(null, null);

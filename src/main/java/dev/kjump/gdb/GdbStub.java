@@ -1,6 +1,6 @@
 package dev.kjump.gdb;
 
-import dev.kjump.machine.Cpu;
+import dev.kjump.machine.cpu.Cpu;
 import dev.kjump.machine.Machine;
 import dev.kjump.machine.PhysicalMemory;
 import dev.kjump.machine.StopReason;
@@ -43,7 +43,7 @@ import java.util.Set;
  * </ul>
  *
  * <p>Addresses are linear addresses (what the CPU sees; physical while paging is off), read and written through
- * the MMU's side-effect-free {@link dev.kjump.machine.Mmu#probe translation}. One thread (id 1), one process.
+ * the MMU's side-effect-free {@link dev.kjump.machine.cpu.Mmu#probe translation}. One thread (id 1), one process.
  */
 public final class GdbStub implements Machine.Debugger, Closeable {
     /** Packet size advertised in {@code qSupported} (bytes, hex 4000). */
@@ -562,7 +562,7 @@ public final class GdbStub implements Machine.Debugger, Closeable {
     private void interruptCpu() {
         Machine m = machine;
         if (m != null) {
-            m.cpu().requestInterrupt();
+            m.cpu().requestHostStop();
         }
     }
 

@@ -1,8 +1,8 @@
 package dev.kjump.image;
 
 import dev.kjump.kernel.kexec.ControlPage;
-import dev.kjump.machine.Cpu;
-import dev.kjump.machine.CpuState;
+import dev.kjump.machine.cpu.Cpu;
+import dev.kjump.machine.cpu.CpuState;
 import dev.kjump.machine.Machine;
 import dev.kjump.machine.PhysicalMemory;
 import dev.kjump.machine.StopReason;

@@ -1,6 +1,6 @@
 package dev.kjump.kernel;
 
-import dev.kjump.machine.PageFaultException;
+import dev.kjump.machine.cpu.PageFaultException;
 
 /**
  * The kernel itself faulted (a page fault in kernel mode: an oops) — in kjump only after a callee damaged the

@@ -1,5 +1,7 @@
 package dev.kjump.machine;
 
+import dev.kjump.machine.cpu.Cpu;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

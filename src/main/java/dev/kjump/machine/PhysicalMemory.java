@@ -1,5 +1,8 @@
 package dev.kjump.machine;
 
+import dev.kjump.machine.cpu.Cpu;
+import dev.kjump.machine.cpu.Insn;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -12,7 +15,7 @@ import java.util.Arrays;
  * address.
  *
  * <p>Physical addresses are 32-bit values treated as unsigned. Any write to a page that holds decoded
- * instructions drops that page's decode cache (see {@link Cpu}), whichever path the write takes: CPU stores,
+ * instructions drops that page's decode cache (see {@link Cpu} and {@link #decodeCache()}), whichever path the write takes: CPU stores,
  * bulk copies of the kernel's swap, or the host loading an image.
  */
 public final class PhysicalMemory {
@@ -30,7 +33,7 @@ public final class PhysicalMemory {
     private final int pageCount;
     private final byte[][] pages;
     /** Per physical page: the decoded instructions cached there, or null. Owned by {@link Cpu}. */
-    final Insn[][] code;
+    private final Insn[][] code;
     private int allocatedPages;
     private WriteLog writeLog;
     private boolean[] watchedFrames;
@@ -135,6 +138,14 @@ public final class PhysicalMemory {
     /** Pages the host has actually allocated (touched by a write). */
     public int allocatedPages() {
         return allocatedPages;
+    }
+
+    /**
+     * The decode cache: per physical page, the instructions the CPU decoded there, or null. It belongs to the
+     * CPU, which fills it; this class only drops a page's entry when the page is written.
+     */
+    public Insn[][] decodeCache() {
+        return code;
     }
 
     /** True when {@code addr} (unsigned) lies in RAM. */

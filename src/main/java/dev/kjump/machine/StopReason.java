@@ -1,5 +1,7 @@
 package dev.kjump.machine;
 
+import dev.kjump.machine.cpu.Cpu;
+
 /**
  * Why the CPU stopped running. Every stop hands the caller the CPU state back (see {@link Machine#cpu()}).
  *

@@ -2,8 +2,8 @@ package dev.kjump.gdb;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.kjump.machine.Cpu;
-import dev.kjump.machine.CpuState;
+import dev.kjump.machine.cpu.Cpu;
+import dev.kjump.machine.cpu.CpuState;
 import dev.kjump.machine.Machine;
 import dev.kjump.machine.StopReason;
 import org.junit.jupiter.api.Test;

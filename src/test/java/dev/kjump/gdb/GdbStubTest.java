@@ -3,8 +3,8 @@ package dev.kjump.gdb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.kjump.machine.Cpu;
-import dev.kjump.machine.CpuState;
+import dev.kjump.machine.cpu.Cpu;
+import dev.kjump.machine.cpu.CpuState;
 import dev.kjump.machine.Machine;
 import dev.kjump.machine.StopReason;
 import java.io.ByteArrayOutputStream;

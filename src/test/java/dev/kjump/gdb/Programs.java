@@ -1,6 +1,6 @@
 package dev.kjump.gdb;
 
-import dev.kjump.machine.Cpu;
+import dev.kjump.machine.cpu.Cpu;
 import dev.kjump.machine.Machine;
 import java.io.ByteArrayOutputStream;
 

@@ -3,7 +3,7 @@ package dev.kjump.image;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kjump.kernel.kexec.ControlPage;
-import dev.kjump.machine.Cpu;
+import dev.kjump.machine.cpu.Cpu;
 import dev.kjump.machine.Machine;
 import java.io.ByteArrayOutputStream;
 import org.junit.jupiter.api.Test;

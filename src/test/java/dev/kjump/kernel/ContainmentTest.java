@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kjump.kernel.kexec.MachineKexec;
 import dev.kjump.kernel.pm.PmDevice;
 import dev.kjump.kernel.pm.Task;
-import dev.kjump.machine.CpuState;
+import dev.kjump.machine.cpu.CpuState;
 import dev.kjump.machine.StopReason;
 import dev.kjump.machine.Uart16550;
 import java.util.List;
@@ -99,7 +99,7 @@ class ContainmentTest {
             try {
                 while (true) { // Ctrl-C, pressed until it lands while the callee runs
                     Thread.sleep(100);
-                    f.machine().cpu().requestInterrupt();
+                    f.machine().cpu().requestHostStop();
                 }
             } catch (InterruptedException e) {
                 // the jump is over

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.kjump.kernel.kexec.MachineKexec;
 import dev.kjump.kernel.pm.PmDevice;
-import dev.kjump.machine.Cpu;
+import dev.kjump.machine.cpu.Cpu;
 import dev.kjump.machine.PhysicalMemory;
 import org.junit.jupiter.api.Test;
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.kjump.kernel.pm.PmDevice;
 import dev.kjump.kernel.pm.PmStep;
 import dev.kjump.kernel.pm.Task;
-import dev.kjump.machine.CpuState;
+import dev.kjump.machine.cpu.CpuState;
 import dev.kjump.machine.Uart16550;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;

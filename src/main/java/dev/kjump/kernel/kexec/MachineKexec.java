@@ -2,8 +2,8 @@ package dev.kjump.kernel.kexec;
 
 import dev.kjump.kernel.KernelLog;
 import dev.kjump.kernel.mm.KernelMemory;
-import dev.kjump.machine.Cpu;
-import dev.kjump.machine.CpuState;
+import dev.kjump.machine.cpu.Cpu;
+import dev.kjump.machine.cpu.CpuState;
 import dev.kjump.machine.Machine;
 import dev.kjump.machine.PhysicalMemory;
 import dev.kjump.machine.StopReason;

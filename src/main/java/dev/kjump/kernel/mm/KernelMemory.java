@@ -1,12 +1,12 @@
 package dev.kjump.kernel.mm;
 
-import dev.kjump.machine.Mmu;
+import dev.kjump.machine.cpu.Mmu;
 import dev.kjump.machine.PhysicalMemory;
 
 /**
  * The kernel's loads and stores: every access takes a kernel virtual address and goes through the CPU's MMU
  * (TLB, page walk, accessed/dirty bits) with the kernel's page tables loaded, as a real kernel's accesses do.
- * A fault is a kernel oops ({@link dev.kjump.machine.PageFaultException}).
+ * A fault is a kernel oops ({@link dev.kjump.machine.cpu.PageFaultException}).
  */
 public final class KernelMemory {
     /** The kernel's direct mapping of low memory starts here (i386 {@code PAGE_OFFSET}). */

@@ -1,5 +1,8 @@
-package dev.kjump.machine;
+package dev.kjump.machine.cpu;
 
+import dev.kjump.machine.StopReason;
+import dev.kjump.machine.PhysicalMemory;
+import dev.kjump.machine.Machine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;

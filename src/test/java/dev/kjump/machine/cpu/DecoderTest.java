@@ -1,11 +1,12 @@
-package dev.kjump.machine;
+package dev.kjump.machine.cpu;
 
-import static dev.kjump.machine.CpuHarness.CODE;
-import static dev.kjump.machine.CpuHarness.DATA;
-import static dev.kjump.machine.CpuHarness.STACK_TOP;
-import static dev.kjump.machine.CpuHarness.cat;
-import static dev.kjump.machine.CpuHarness.le16;
-import static dev.kjump.machine.CpuHarness.le32;
+import dev.kjump.machine.StopReason;
+import static dev.kjump.machine.cpu.CpuHarness.CODE;
+import static dev.kjump.machine.cpu.CpuHarness.DATA;
+import static dev.kjump.machine.cpu.CpuHarness.STACK_TOP;
+import static dev.kjump.machine.cpu.CpuHarness.cat;
+import static dev.kjump.machine.cpu.CpuHarness.le16;
+import static dev.kjump.machine.cpu.CpuHarness.le32;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 

@@ -1,10 +1,12 @@
-package dev.kjump.machine;
+package dev.kjump.machine.cpu;
 
 /**
  * One decoded instruction, cached per physical address so each instruction is decoded once. Holds no linear
  * address: relative branches keep their displacement, so the same decode serves every mapping of the page.
+ * Public only as the element type of {@link dev.kjump.machine.PhysicalMemory#decodeCache()}: its contents are
+ * the CPU's business.
  */
-final class Insn {
+public final class Insn {
     /** Opcode: 0x000-0x0FF one-byte map, 0x100-0x1FF the 0F two-byte map; {@link #OP_STOP_POINT} marks a stop point. */
     int op;
     /** Length in bytes, prefixes included. */

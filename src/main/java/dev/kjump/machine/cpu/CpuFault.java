@@ -1,4 +1,4 @@
-package dev.kjump.machine;
+package dev.kjump.machine.cpu;
 
 /**
  * A processor exception raised while executing an instruction (#DE, #UD, #GP, #PF, ...). Thrown inside the

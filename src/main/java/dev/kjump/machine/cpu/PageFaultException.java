@@ -1,4 +1,4 @@
-package dev.kjump.machine;
+package dev.kjump.machine.cpu;
 
 /**
  * A page fault taken by host code (the Java kernel) while it accessed guest memory through the MMU: in a real

@@ -1,4 +1,6 @@
-package dev.kjump.machine;
+package dev.kjump.machine.cpu;
+
+import dev.kjump.machine.PhysicalMemory;
 
 /**
  * The i386 paging unit: 2-level page tables with 4 KiB pages and, with CR4.PSE, 4 MiB pages; a TLB that CR3
@@ -204,6 +206,6 @@ public final class Mmu {
 
     private CpuFault pageFault(int linear, int present, boolean write) {
         cr2 = linear;
-        return fault.set(Cpu.V_PF, true, present | (write ? 2 : 0));
+        return fault.set(X86.V_PF, true, present | (write ? 2 : 0));
     }
 }

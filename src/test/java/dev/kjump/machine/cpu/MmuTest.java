@@ -1,7 +1,8 @@
-package dev.kjump.machine;
+package dev.kjump.machine.cpu;
 
-import static dev.kjump.machine.CpuHarness.cat;
-import static dev.kjump.machine.CpuHarness.le32;
+import dev.kjump.machine.PhysicalMemory;
+import static dev.kjump.machine.cpu.CpuHarness.cat;
+import static dev.kjump.machine.cpu.CpuHarness.le32;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 

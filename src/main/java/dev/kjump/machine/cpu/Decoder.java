@@ -1,0 +1,262 @@
+package dev.kjump.machine.cpu;
+
+import static dev.kjump.machine.cpu.X86.*;
+
+import java.util.Arrays;
+
+/**
+ * The instruction decoder: prefixes, one- and two-byte opcode maps, ModRM/SIB, displacements and
+ * immediates, into an {@link Insn}. It reads instruction bytes through the MMU (a fetch), and knows nothing
+ * of what an instruction does.
+ */
+final class Decoder {
+    private Decoder() {
+    }
+
+    private static final boolean[] MODRM = new boolean[0x200];
+    /** Immediate kinds: 0 none, 1 imm8 (sign-extended), 2 imm16/32 by operand size, 3 imm16, 4 ENTER, 5 far pointer, 6 moffs32. */
+    private static final byte[] IMM = new byte[0x200];
+
+    static {
+        for (int i = 0; i < 0x40; i += 8) {
+            for (int k = 0; k < 4; k++) {
+                MODRM[i + k] = true;
+            }
+            IMM[i + 4] = 1;
+            IMM[i + 5] = 2;
+        }
+        int[] one = {0x62, 0x63, 0x69, 0x6B, 0xC0, 0xC1, 0xC4, 0xC5, 0xC6, 0xC7, 0xD0, 0xD1, 0xD2, 0xD3, 0xF6, 0xF7,
+            0xFE, 0xFF};
+        for (int o : one) {
+            MODRM[o] = true;
+        }
+        for (int o = 0x80; o <= 0x8F; o++) {
+            MODRM[o] = true;
+        }
+        for (int o = 0xD8; o <= 0xDF; o++) {
+            MODRM[o] = true;
+        }
+        int[] two = {0x00, 0x01, 0x02, 0x03, 0x0D, 0x20, 0x21, 0x22, 0x23, 0xA3, 0xA4, 0xA5, 0xAB, 0xAC, 0xAD, 0xAF,
+            0xB0, 0xB1, 0xB2, 0xB3, 0xB4, 0xB5, 0xB6, 0xB7, 0xB8, 0xBA, 0xBB, 0xBC, 0xBD, 0xBE, 0xBF, 0xC0, 0xC1, 0xC7};
+        for (int o : two) {
+            MODRM[0x100 | o] = true;
+        }
+        for (int o = 0x18; o <= 0x1F; o++) {
+            MODRM[0x100 | o] = true;
+        }
+        for (int o = 0x40; o <= 0x4F; o++) {
+            MODRM[0x100 | o] = true;
+        }
+        for (int o = 0x90; o <= 0x9F; o++) {
+            MODRM[0x100 | o] = true;
+        }
+        int[] imm8 = {0x6A, 0x6B, 0x80, 0x82, 0x83, 0xA8, 0xC0, 0xC1, 0xC6, 0xCD, 0xD4, 0xD5, 0xE0, 0xE1, 0xE2, 0xE3,
+            0xE4, 0xE5, 0xE6, 0xE7, 0xEB, 0x1A4, 0x1AC, 0x1BA};
+        for (int o : imm8) {
+            IMM[o] = 1;
+        }
+        for (int o = 0x70; o <= 0x7F; o++) {
+            IMM[o] = 1;
+        }
+        for (int o = 0xB0; o <= 0xB7; o++) {
+            IMM[o] = 1;
+        }
+        int[] immv = {0x68, 0x69, 0x81, 0xA9, 0xC7, 0xE8, 0xE9};
+        for (int o : immv) {
+            IMM[o] = 2;
+        }
+        for (int o = 0xB8; o <= 0xBF; o++) {
+            IMM[o] = 2;
+        }
+        for (int o = 0x180; o <= 0x18F; o++) {
+            IMM[o] = 2;
+        }
+        IMM[0xC2] = 3;
+        IMM[0xCA] = 3;
+        IMM[0xC8] = 4;
+        IMM[0x9A] = 5;
+        IMM[0xEA] = 5;
+        for (int o = 0xA0; o <= 0xA3; o++) {
+            IMM[o] = 6;
+        }
+    }
+
+    static int fetchByte(ArchState s, int linear) {
+        return s.mem.read8(s.mmu.fetch(linear));
+    }
+
+    static int fetch16(ArchState s, int linear) {
+        return fetchByte(s, linear) | fetchByte(s, linear + 1) << 8;
+    }
+
+    static int fetch32(ArchState s, int linear) {
+        return fetch16(s, linear) | fetch16(s, linear + 2) << 16;
+    }
+
+    /** Decodes one instruction at linear address {@code lin0} into {@code d}. */
+    static void decode(ArchState s, Insn d, int lin0) {
+        int p = lin0;
+        d.os16 = false;
+        d.rep = 0;
+        d.seg = -1;
+        d.segOverride = false;
+        d.mod = 3;
+        d.reg = 0;
+        d.rm = 0;
+        d.base = -1;
+        d.index = -1;
+        d.scale = 0;
+        d.disp = 0;
+        d.imm = 0;
+        d.imm2 = 0;
+        boolean addr16 = false;
+        int b;
+        int prefixes = 0;
+        while (true) {
+            b = fetchByte(s, p++);
+            switch (b) {
+                case 0x66 -> d.os16 = true;
+                case 0x67 -> addr16 = true;
+                case 0xF2, 0xF3 -> d.rep = b;
+                case 0xF0 -> { }
+                case 0x26 -> d.seg = ES;
+                case 0x2E -> d.seg = CS;
+                case 0x36 -> d.seg = SS;
+                case 0x3E -> d.seg = DS;
+                case 0x64 -> d.seg = FS;
+                case 0x65 -> d.seg = GS;
+                default -> {
+                    prefixes = -1;
+                }
+            }
+            if (prefixes < 0) {
+                break;
+            }
+            if (p - lin0 >= 15) {
+                d.op = Insn.OP_INVALID;
+                d.len = 15;
+                return;
+            }
+        }
+        d.segOverride = d.seg >= 0;
+        int op = b;
+        if (b == 0x0F) {
+            op = 0x100 | fetchByte(s, p++);
+        }
+        d.op = op;
+        if (MODRM[op]) {
+            int modrm = fetchByte(s, p++);
+            d.mod = modrm >>> 6;
+            d.reg = (modrm >>> 3) & 7;
+            d.rm = modrm & 7;
+            if (d.mod != 3) {
+                if (addr16) {
+                    d.op = Insn.OP_INVALID; // 16-bit addressing is not supported
+                }
+                int base = d.rm;
+                if (d.rm == 4) {
+                    int sib = fetchByte(s, p++);
+                    d.scale = sib >>> 6;
+                    int idx = (sib >>> 3) & 7;
+                    d.index = idx == 4 ? -1 : idx;
+                    base = sib & 7;
+                    if (base == 5 && d.mod == 0) {
+                        base = -1;
+                        d.disp = fetch32(s, p);
+                        p += 4;
+                    }
+                } else if (d.rm == 5 && d.mod == 0) {
+                    base = -1;
+                    d.disp = fetch32(s, p);
+                    p += 4;
+                }
+                d.base = base;
+                if (d.mod == 1) {
+                    d.disp = (byte) fetchByte(s, p++);
+                } else if (d.mod == 2) {
+                    d.disp = fetch32(s, p);
+                    p += 4;
+                }
+                if (d.seg < 0) {
+                    d.seg = (base == ESP || base == EBP) ? SS : DS;
+                }
+            }
+        }
+        if (d.seg < 0) {
+            d.seg = DS;
+        }
+        switch (IMM[op]) {
+            case 1 -> d.imm = (byte) fetchByte(s, p++);
+            case 2 -> {
+                if (d.os16) {
+                    d.imm = (short) fetch16(s, p);
+                    p += 2;
+                } else {
+                    d.imm = fetch32(s, p);
+                    p += 4;
+                }
+            }
+            case 3 -> {
+                d.imm = fetch16(s, p);
+                p += 2;
+            }
+            case 4 -> {
+                d.imm = fetch16(s, p);
+                d.imm2 = fetchByte(s, p + 2);
+                p += 3;
+            }
+            case 5 -> {
+                if (d.os16) {
+                    d.imm = fetch16(s, p);
+                    p += 2;
+                } else {
+                    d.imm = fetch32(s, p);
+                    p += 4;
+                }
+                d.imm2 = fetch16(s, p);
+                p += 2;
+            }
+            case 6 -> {
+                if (addr16) {
+                    d.op = Insn.OP_INVALID;
+                }
+                d.imm = fetch32(s, p);
+                p += 4;
+            }
+            default -> { }
+        }
+        if ((op == 0xF6 || op == 0xF7) && d.reg < 2) {
+            if (op == 0xF6) {
+                d.imm = fetchByte(s, p++);
+            } else if (d.os16) {
+                d.imm = fetch16(s, p);
+                p += 2;
+            } else {
+                d.imm = fetch32(s, p);
+                p += 4;
+            }
+        }
+        if (addr16 && (op == 0xE3 || (op >= 0xA4 && op <= 0xAF && op != 0xA8 && op != 0xA9) || op == 0xD7
+                || op == 0x6C || op == 0x6D || op == 0x6E || op == 0x6F || (op >= 0xE0 && op <= 0xE2))) {
+            d.op = Insn.OP_INVALID;
+        }
+        d.len = p - lin0;
+        if (d.len > 15) {
+            d.op = Insn.OP_INVALID;
+        }
+    }
+
+    /** Up to 15 bytes at {@code at} in CS, read without faulting (fewer where unmapped): for reports. */
+    static byte[] instructionBytes(ArchState s, int at) {
+        byte[] out = new byte[15];
+        int n = 0;
+        for (; n < 15; n++) {
+            long p = s.mmu.probe(s.segBase[CS] + at + n);
+            if (p < 0) {
+                break;
+            }
+            out[n] = (byte) s.mem.read8((int) p);
+        }
+        return Arrays.copyOf(out, n);
+    }
+}

@@ -1,0 +1,152 @@
+package dev.kjump.machine.cpu;
+
+import static dev.kjump.machine.cpu.ArchState.*;
+import static dev.kjump.machine.cpu.X86.*;
+
+/**
+ * Operand access: guest memory by linear address (page-crossing reads and writes, read-modify-write
+ * operands translated as writes), registers by operand size, and the effective address of a ModRM operand.
+ */
+final class Operands {
+    private Operands() {
+    }
+
+    static int rd8(ArchState s, int lin) {
+        return s.mem.read8(s.mmu.read(lin));
+    }
+
+    static int rd16(ArchState s, int lin) {
+        if ((lin & 0xFFF) == 0xFFF) {
+            return rd8(s, lin) | rd8(s, lin + 1) << 8;
+        }
+        return s.mem.read16(s.mmu.read(lin));
+    }
+
+    static int rd32(ArchState s, int lin) {
+        if ((lin & 0xFFF) > 0xFFC) {
+            int p1 = s.mmu.read(lin);
+            int p2 = s.mmu.read(lin + 3) & 0xFFFFF000;
+            int n1 = 0x1000 - (lin & 0xFFF);
+            int v = 0;
+            for (int k = 0; k < 4; k++) {
+                v |= s.mem.read8(k < n1 ? p1 + k : p2 + (k - n1)) << (8 * k);
+            }
+            return v;
+        }
+        return s.mem.read32(s.mmu.read(lin));
+    }
+
+    static void wr8(ArchState s, int lin, int v) {
+        s.mem.write8(s.mmu.write(lin), v);
+    }
+
+    static void wr16(ArchState s, int lin, int v) {
+        if ((lin & 0xFFF) == 0xFFF) {
+            int p1 = s.mmu.write(lin);
+            int p2 = s.mmu.write(lin + 1);
+            s.mem.write8(p1, v);
+            s.mem.write8(p2, v >>> 8);
+            return;
+        }
+        s.mem.write16(s.mmu.write(lin), v);
+    }
+
+    static void wr32(ArchState s, int lin, int v) {
+        if ((lin & 0xFFF) > 0xFFC) {
+            int p1 = s.mmu.write(lin);
+            int p2 = s.mmu.write(lin + 3) & 0xFFFFF000;
+            int n1 = 0x1000 - (lin & 0xFFF);
+            for (int k = 0; k < 4; k++) {
+                s.mem.write8(k < n1 ? p1 + k : p2 + (k - n1), v >>> (8 * k));
+            }
+            return;
+        }
+        s.mem.write32(s.mmu.write(lin), v);
+    }
+
+    static int rd(ArchState s, int size, int lin) {
+        return size == 4 ? rd32(s, lin) : size == 1 ? rd8(s, lin) : rd16(s, lin);
+    }
+
+    static void wr(ArchState s, int size, int lin, int v) {
+        if (size == 4) {
+            wr32(s, lin, v);
+        } else if (size == 1) {
+            wr8(s, lin, v);
+        } else {
+            wr16(s, lin, v);
+        }
+    }
+
+    /** Read of a read-modify-write operand: translated as a write, as the hardware does. */
+    static int rdRmw(ArchState s, int size, int lin) {
+        if (s.mmu.paging) {
+            s.mmu.write(lin);
+            if (((lin + size - 1) ^ lin) >>> 12 != 0) {
+                s.mmu.write(lin + size - 1);
+            }
+        }
+        return rd(s, size, lin);
+    }
+
+    static int getReg8(ArchState s, int i) {
+        return i < 4 ? s.r[i] & 0xFF : (s.r[i - 4] >>> 8) & 0xFF;
+    }
+
+    static void setReg8(ArchState s, int i, int v) {
+        if (i < 4) {
+            s.r[i] = (s.r[i] & ~0xFF) | (v & 0xFF);
+        } else {
+            s.r[i - 4] = (s.r[i - 4] & ~0xFF00) | ((v & 0xFF) << 8);
+        }
+    }
+
+    static int getReg(ArchState s, int size, int i) {
+        return size == 4 ? s.r[i] : size == 1 ? getReg8(s, i) : s.r[i] & 0xFFFF;
+    }
+
+    static void setReg(ArchState s, int size, int i, int v) {
+        if (size == 4) {
+            s.r[i] = v;
+        } else if (size == 1) {
+            setReg8(s, i, v);
+        } else {
+            s.r[i] = (s.r[i] & 0xFFFF0000) | (v & 0xFFFF);
+        }
+    }
+
+    static int offset(ArchState s, Insn d) {
+        int a = d.disp;
+        if (d.base >= 0) {
+            a += s.r[d.base];
+        }
+        if (d.index >= 0) {
+            a += s.r[d.index] << d.scale;
+        }
+        return a;
+    }
+
+    static int ea(ArchState s, Insn d) {
+        return s.segBase[d.seg] + offset(s, d);
+    }
+
+    static int readRm(ArchState s, Insn d, int size) {
+        return d.mod == 3 ? getReg(s, size, d.rm) : rd(s, size, ea(s, d));
+    }
+
+    static void writeRm(ArchState s, Insn d, int size, int v) {
+        if (d.mod == 3) {
+            setReg(s, size, d.rm, v);
+        } else {
+            wr(s, size, ea(s, d), v);
+        }
+    }
+
+    /** LEA: the offset of the memory operand into the register (#UD for a register operand). */
+    static void lea(ArchState s, Insn d, int size) {
+        if (d.mod == 3) {
+            throw Exceptions.ud(s);
+        }
+        setReg(s, size, d.reg, offset(s, d));
+    }
+}
