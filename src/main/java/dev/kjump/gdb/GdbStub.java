@@ -49,7 +49,6 @@ public final class GdbStub implements Machine.Debugger, Closeable {
     /** Packet size advertised in {@code qSupported} (bytes, hex 4000). */
     public static final int PACKET_SIZE = 0x4000;
 
-    private static final long CHUNK = 1L << 20;
     private static final long EXITED_IDLE_MS = 3000;
     static final int SIGINT = 2, SIGTRAP = 5, SIGSEGV = 11, SIGXCPU = 24;
 
@@ -145,10 +144,8 @@ public final class GdbStub implements Machine.Debugger, Closeable {
     // ------------------------------------------------------------------ the run loop
 
     @Override
-    public StopReason run(Machine m, long maxInstructions, long timeoutNanos) {
+    public Slice beforeSlice(Machine m, long planned) {
         Cpu cpu = m.cpu();
-        long left = maxInstructions;
-        long ranNanos = 0;
         while (true) {
             RspConnection c = conn;
             if (c != null && c.isClosed()) {
@@ -156,7 +153,7 @@ public final class GdbStub implements Machine.Debugger, Closeable {
                 c = null;
             }
             if (c == null && deferred != null) {
-                return takeDeferred();
+                return Slice.end(takeDeferred());
             }
             if (c != null && stopped) {
                 Resume r = serve(c, cpu);
@@ -171,15 +168,15 @@ public final class GdbStub implements Machine.Debugger, Closeable {
                     case KILL -> {
                         dropClient(c, "gdb killed the callee");
                         if (deferred != null) {
-                            return takeDeferred();
+                            return Slice.end(takeDeferred());
                         }
-                        return new StopReason(StopReason.Kind.INTERRUPTED, cpu.eip(), 0, 0,
-                                cpu.instructionBytes(cpu.eip()), "killed by gdb");
+                        return Slice.end(new StopReason(StopReason.Kind.INTERRUPTED, cpu.eip(), 0, 0,
+                                cpu.instructionBytes(cpu.eip()), "killed by gdb"));
                     }
                     default -> throw new IllegalStateException();
                 }
                 if (deferred != null) {
-                    return takeDeferred();
+                    return Slice.end(takeDeferred());
                 }
                 continue;
             }
@@ -197,79 +194,73 @@ public final class GdbStub implements Machine.Debugger, Closeable {
                 armWatches(m);
                 breaksDirty = false;
             }
-            boolean step = stepping && c != null;
             if (justResumed) {
                 justResumed = false;
                 if (isBreakpoint(linearPc(cpu))) {
                     cpu.passBreakpointOnce();
                 }
             }
-            long budget = step ? 1 : Math.min(left, CHUNK);
-            long i0 = cpu.instructions();
-            long t0 = System.nanoTime();
-            StopReason s = cpu.run(budget);
-            ranNanos += System.nanoTime() - t0;
-            left -= cpu.instructions() - i0;
-            switch (s.kind()) {
-                case INTERRUPTED -> {
-                    continue; // the loop's top sees why
-                }
-                case BUDGET -> {
-                    if (step && cpu.instructions() > i0) {
-                        stepping = false;
-                        enterStop(c, stopReply(cpu, SIGTRAP, ""));
-                        continue;
-                    }
-                    if (left <= 0) {
-                        s = new StopReason(StopReason.Kind.BUDGET, cpu.eip(), 0, 0, cpu.instructionBytes(cpu.eip()),
-                                "instruction budget of " + maxInstructions + " used up");
-                    } else if (timeoutNanos > 0 && ranNanos > timeoutNanos) {
-                        s = new StopReason(StopReason.Kind.TIMEOUT, cpu.eip(), 0, 0, cpu.instructionBytes(cpu.eip()),
-                                String.format("timed out after %.1f s", timeoutNanos / 1e9));
-                    } else {
-                        continue;
-                    }
-                }
-                case WATCHPOINT -> {
-                    Integer hit = changedWatch(cpu);
-                    if (hit == null || c == null) {
-                        continue; // the frame was written, not the watched bytes (or nobody is watching any more)
-                    }
-                    stepping = false;
-                    enterStop(c, stopReply(cpu, SIGTRAP, String.format("watch:%x;", hit)));
-                    continue;
-                }
-                case BREAKPOINT -> {
-                    int pc = linearPc(cpu);
-                    boolean atEntry = entryBreak != null && entryBreak == pc;
-                    if (atEntry) {
-                        entryBreak = null;
-                        breaksDirty = true;
-                    }
-                    if (c == null && atEntry) {
-                        c = waitForClient(pc);
-                    }
-                    if (c == null) {
-                        justResumed = true; // not ours to stop at any more
-                        continue;
-                    }
-                    stepping = false;
-                    String why = swBreaks.contains(pc) ? "swbreak:;" : hwBreaks.contains(pc) ? "hwbreak:;" : "";
-                    enterStop(c, stopReply(cpu, SIGTRAP, why));
-                    continue;
-                }
-                default -> {
-                    // the callee stopped on its own
-                }
-            }
-            if (c == null) {
-                return s;
-            }
-            deferred = s;
-            stepping = false;
-            console(c, "kjump: " + describe(s) + "; continue to hand the machine back to the kernel\n");
-            enterStop(c, stopReply(cpu, signalFor(s), ""));
+            return stepping && c != null ? Slice.singleStep() : Slice.run(planned);
         }
+    }
+
+    @Override
+    public StopReason afterStop(Machine m, StopReason s, boolean stepped) {
+        Cpu cpu = m.cpu();
+        RspConnection c = conn;
+        switch (s.kind()) {
+            case INTERRUPTED -> {
+                return null; // beforeSlice sees why
+            }
+            case BUDGET -> {
+                if (stepped) {
+                    stepping = false;
+                    if (c != null) {
+                        enterStop(c, stopReply(cpu, SIGTRAP, ""));
+                    }
+                    return null;
+                }
+            }
+            case WATCHPOINT -> {
+                Integer hit = changedWatch(cpu);
+                if (hit == null || c == null) {
+                    return null; // the frame was written, not the watched bytes (or nobody is watching any more)
+                }
+                stepping = false;
+                enterStop(c, stopReply(cpu, SIGTRAP, String.format("watch:%x;", hit)));
+                return null;
+            }
+            case BREAKPOINT -> {
+                int pc = linearPc(cpu);
+                boolean atEntry = entryBreak != null && entryBreak == pc;
+                if (atEntry) {
+                    entryBreak = null;
+                    breaksDirty = true;
+                }
+                if (c == null && atEntry) {
+                    c = waitForClient(pc);
+                }
+                if (c == null) {
+                    justResumed = true; // not ours to stop at any more
+                    return null;
+                }
+                stepping = false;
+                String why = swBreaks.contains(pc) ? "swbreak:;" : hwBreaks.contains(pc) ? "hwbreak:;" : "";
+                enterStop(c, stopReply(cpu, SIGTRAP, why));
+                return null;
+            }
+            default -> {
+                // the callee stopped on its own
+            }
+        }
+        if (c == null) {
+            return s;
+        }
+        deferred = s;
+        stepping = false;
+        console(c, "kjump: " + describe(s) + "; continue to hand the machine back to the kernel\n");
+        enterStop(c, stopReply(cpu, signalFor(s), ""));
+        return null;
     }
 
     private StopReason takeDeferred() {

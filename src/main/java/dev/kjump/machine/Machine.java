@@ -27,12 +27,41 @@ public final class Machine {
     private volatile Debugger debugger;
 
     /**
-     * A debugger that takes over {@link #run} while attached (a GDB stub, say): it runs the CPU itself,
-     * stopping where its user wants, and returns the stop the caller should see.
+     * A debugger that plugs into {@link #run} (a GDB stub, say): before every slice of instructions it may hold
+     * the machine (serving its user while stopped), shorten the slice (1 to single-step) or end the run; after a
+     * stop it decides whether the stop is its own (a breakpoint, a watchpoint, a finished step) or the run's.
      */
     public interface Debugger {
-        /** Runs {@code machine} as {@link Machine#run} would, under the debugger's control. */
-        StopReason run(Machine machine, long maxInstructions, long timeoutNanos);
+        /**
+         * What to do next, as {@link #beforeSlice} decides: run at most {@code instructions} ({@code step}: one
+         * instruction for a single step), or end the run with {@code end}.
+         */
+        record Slice(long instructions, boolean step, StopReason end) {
+            /** Run at most {@code n} instructions. */
+            public static Slice run(long n) {
+                return new Slice(n, false, null);
+            }
+
+            /** Run one instruction, a single step. */
+            public static Slice singleStep() {
+                return new Slice(1, true, null);
+            }
+
+            /** End the run with {@code s}. */
+            public static Slice end(StopReason s) {
+                return new Slice(0, false, s);
+            }
+        }
+
+        /** Before each slice of at most {@code planned} instructions (may block while the user looks around). */
+        Slice beforeSlice(Machine machine, long planned);
+
+        /**
+         * The CPU stopped with {@code s}: null to go on running, or the stop the run ends with. A slice that merely
+         * ran out of instructions is reported only after a single step ({@code stepped}, kind
+         * {@link StopReason.Kind#BUDGET}) or when the run's budget or time is used up (BUDGET, TIMEOUT).
+         */
+        StopReason afterStop(Machine machine, StopReason s, boolean stepped);
     }
 
     /**
@@ -104,40 +133,58 @@ public final class Machine {
 
     /**
      * Runs the CPU until a stop condition, at most {@code maxInstructions} instructions and, when
-     * {@code timeoutNanos > 0}, at most that much wall-clock time (checked every million instructions).
-     * COM1's output is flushed before returning. With a debugger attached, the debugger runs the CPU.
+     * {@code timeoutNanos > 0}, at most that much time running (checked every million instructions; time a
+     * debugger holds the machine stopped does not count). COM1's output is flushed before returning. This is
+     * the one run loop: a debugger, when attached, plugs in through {@link Debugger}; a host stop request
+     * ({@link Cpu#requestHostStop()}) ends it with {@link StopReason.Kind#INTERRUPTED}.
      */
     public StopReason run(long maxInstructions, long timeoutNanos) {
-        Debugger d = debugger;
-        if (d != null) {
-            try {
-                return d.run(this, maxInstructions, timeoutNanos);
-            } finally {
-                uart.flush();
-            }
-        }
-        long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : Long.MAX_VALUE;
         long left = maxInstructions;
+        long ranNanos = 0;
         try {
             while (true) {
-                long chunk = Math.min(left, CHUNK);
+                Debugger d = debugger;
+                long slice = Math.min(left, CHUNK);
+                boolean step = false;
+                if (d != null) {
+                    Debugger.Slice plan = d.beforeSlice(this, slice);
+                    if (plan.end() != null) {
+                        return plan.end();
+                    }
+                    slice = plan.instructions();
+                    step = plan.step();
+                }
                 long before = cpu.instructions();
-                StopReason s = cpu.run(chunk);
-                left -= cpu.instructions() - before;
-                if (s.kind() != StopReason.Kind.BUDGET) {
-                    return s;
+                long t0 = System.nanoTime();
+                StopReason s = cpu.run(slice);
+                ranNanos += System.nanoTime() - t0;
+                long ran = cpu.instructions() - before;
+                left -= ran;
+                boolean stepped = step && ran > 0;
+                if (s.kind() == StopReason.Kind.BUDGET && !stepped) {
+                    if (left <= 0) {
+                        s = stopHere(StopReason.Kind.BUDGET, "instruction budget of " + maxInstructions + " used up");
+                    } else if (timeoutNanos > 0 && ranNanos > timeoutNanos) {
+                        s = stopHere(StopReason.Kind.TIMEOUT, String.format("timed out after %.1f s", timeoutNanos / 1e9));
+                    } else {
+                        continue;
+                    }
                 }
-                if (left <= 0) {
-                    return new StopReason(StopReason.Kind.BUDGET, cpu.eip(), 0, 0, cpu.instructionBytes(cpu.eip()),
-                            "instruction budget of " + maxInstructions + " used up");
+                if (d != null) {
+                    s = d.afterStop(this, s, stepped);
+                    if (s == null) {
+                        continue;
+                    }
                 }
-                if (System.nanoTime() > deadline) {
-                    return new StopReason(StopReason.Kind.TIMEOUT, cpu.eip(), 0, 0, cpu.instructionBytes(cpu.eip()),
-                            String.format("timed out after %.1f s", timeoutNanos / 1e9));
-                }
+                return s;
             }
         } finally {
             uart.flush();
         }
+    }
+
+    /** A stop of {@code kind} at the CPU's EIP. */
+    private StopReason stopHere(StopReason.Kind kind, String message) {
+        return new StopReason(kind, cpu.eip(), 0, 0, cpu.instructionBytes(cpu.eip()), message);
     }
 }

@@ -178,26 +178,8 @@ final class ArchState {
     /** Sets the arithmetic flags outright. */
     void setArith(boolean c, boolean p, boolean a, boolean z, boolean s, boolean o) {
         ccOp = CC_NONE;
-        int f = flags & ~ARITH;
-        if (c) {
-            f |= CF;
-        }
-        if (p) {
-            f |= PF;
-        }
-        if (a) {
-            f |= AF;
-        }
-        if (z) {
-            f |= ZF;
-        }
-        if (s) {
-            f |= SF;
-        }
-        if (o) {
-            f |= OF;
-        }
-        flags = f;
+        flags = (flags & ~ARITH) | (c ? CF : 0) | (p ? PF : 0) | (a ? AF : 0) | (z ? ZF : 0) | (s ? SF : 0)
+                | (o ? OF : 0);
     }
 
     /** Sets CF, PF, ZF, SF, OF with ZF/SF/PF from {@code res} of the given size; AF cleared. */

@@ -51,30 +51,12 @@ public record CpuState(int[] regs, int eip, int eflags, int[] segSelectors, int[
         return regs[i];
     }
 
-    @Override
-    public int[] regs() {
-        return regs.clone();
-    }
-
-    @Override
-    public int[] segSelectors() {
-        return segSelectors.clone();
-    }
-
-    @Override
-    public int[] segBases() {
-        return segBases.clone();
-    }
-
-    @Override
-    public int[] segLimits() {
-        return segLimits.clone();
-    }
-
-    @Override
-    public int[] segAttributes() {
-        return segAttributes.clone();
-    }
+    // the arrays are copied out, so the value stays immutable
+    @Override public int[] regs() { return regs.clone(); }
+    @Override public int[] segSelectors() { return segSelectors.clone(); }
+    @Override public int[] segBases() { return segBases.clone(); }
+    @Override public int[] segLimits() { return segLimits.clone(); }
+    @Override public int[] segAttributes() { return segAttributes.clone(); }
 
     @Override
     public boolean equals(Object o) {

@@ -69,40 +69,31 @@ public final class Mmu {
         tagWrite[i] = 0;
     }
 
-    /** Translates for a read (or fetch); throws the CPU's #PF fault. */
+    /** Translates for a read; throws the CPU's #PF fault. */
     int read(int linear) {
-        if (!paging) {
-            return linear;
-        }
-        int i = (linear >>> 12) & TLB_MASK;
-        if (tagRead[i] == ((linear & 0xFFFFF000) | 1)) {
-            return frame[i] | (linear & 0xFFF);
-        }
-        return walk(linear, READ);
+        return lookup(linear, tagRead, READ);
     }
 
     /** Translates for a write; throws the CPU's #PF fault. */
     int write(int linear) {
-        if (!paging) {
-            return linear;
-        }
-        int i = (linear >>> 12) & TLB_MASK;
-        if (tagWrite[i] == ((linear & 0xFFFFF000) | 1)) {
-            return frame[i] | (linear & 0xFFF);
-        }
-        return walk(linear, WRITE);
+        return lookup(linear, tagWrite, WRITE);
     }
 
-    /** Translates for an instruction fetch. */
+    /** Translates for an instruction fetch; throws the CPU's #PF fault. */
     int fetch(int linear) {
+        return lookup(linear, tagRead, FETCH);
+    }
+
+    /** The TLB lookup of {@code linear} in {@code tags}, walking the tables on a miss. */
+    private int lookup(int linear, int[] tags, int access) {
         if (!paging) {
             return linear;
         }
         int i = (linear >>> 12) & TLB_MASK;
-        if (tagRead[i] == ((linear & 0xFFFFF000) | 1)) {
+        if (tags[i] == ((linear & 0xFFFFF000) | 1)) {
             return frame[i] | (linear & 0xFFF);
         }
-        return walk(linear, FETCH);
+        return walk(linear, access);
     }
 
     /**
