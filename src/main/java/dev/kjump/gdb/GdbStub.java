@@ -2,9 +2,7 @@ package dev.kjump.gdb;
 
 import dev.kjump.machine.cpu.Cpu;
 import dev.kjump.machine.Machine;
-import dev.kjump.machine.PhysicalMemory;
 import dev.kjump.machine.StopReason;
-import java.io.ByteArrayOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -623,19 +621,19 @@ public final class GdbStub implements Machine.Debugger, Closeable {
                     yield "";
                 }
                 case 'H', 'T' -> "OK";
-                case 'g' -> readRegisters(cpu);
-                case 'G' -> writeRegisters(cpu, p.substring(1));
-                case 'p' -> readRegister(cpu, (int) Rsp.parseHex(p.substring(1)));
+                case 'g' -> TargetAccess.readRegisters(cpu);
+                case 'G' -> TargetAccess.writeRegisters(cpu, p.substring(1));
+                case 'p' -> TargetAccess.readRegister(cpu, (int) Rsp.parseHex(p.substring(1)));
                 case 'P' -> {
                     int eq = p.indexOf('=');
                     if (eq < 0) {
                         yield "E01";
                     }
-                    yield writeRegister(cpu, (int) Rsp.parseHex(p.substring(1, eq)), p.substring(eq + 1));
+                    yield TargetAccess.writeRegister(cpu, (int) Rsp.parseHex(p.substring(1, eq)), p.substring(eq + 1));
                 }
-                case 'm' -> readMemory(cpu, p.substring(1));
-                case 'M' -> writeMemory(cpu, p.substring(1), false);
-                case 'X' -> writeMemory(cpu, p.substring(1), true);
+                case 'm' -> TargetAccess.readMemory(cpu, machine.memory(), p.substring(1), PACKET_SIZE / 2 - 8);
+                case 'M' -> TargetAccess.writeMemory(cpu, machine.memory(), p.substring(1), false);
+                case 'X' -> TargetAccess.writeMemory(cpu, machine.memory(), p.substring(1), true);
                 case 'c', 's' -> resumeAt(cpu, p.substring(1), p.charAt(0) == 's');
                 case 'C', 'S' -> {
                     int semi = p.indexOf(';');
@@ -766,169 +764,5 @@ public final class GdbStub implements Machine.Debugger, Closeable {
         }
         breaksDirty = true;
         return "OK";
-    }
-
-    // ------------------------------------------------------------------ registers
-
-    /** Register {@code n}'s value as the target's bytes. */
-    static byte[] registerBytes(Cpu cpu, int n) {
-        int size = TargetDescription.size(n);
-        byte[] b = new byte[size];
-        if (n >= TargetDescription.ST0 && n < TargetDescription.FCTRL) {
-            return b; // empty x87 stack
-        }
-        int v = registerValue(cpu, n);
-        for (int i = 0; i < 4; i++) {
-            b[i] = (byte) (v >>> (8 * i));
-        }
-        return b;
-    }
-
-    private static final int[] SEGMENT_INDEX = {Cpu.CS, Cpu.SS, Cpu.DS, Cpu.ES, Cpu.FS, Cpu.GS};
-
-    private static int registerValue(Cpu cpu, int n) {
-        if (n <= TargetDescription.EDI) {
-            return cpu.reg(n);
-        }
-        if (n == TargetDescription.EIP) {
-            return cpu.eip();
-        }
-        if (n == TargetDescription.EFLAGS) {
-            return cpu.eflags();
-        }
-        if (n <= TargetDescription.GS) {
-            return cpu.segment(SEGMENT_INDEX[n - TargetDescription.CS]);
-        }
-        return switch (n - TargetDescription.FCTRL) {
-            case 0 -> 0x037F; // fctrl after FNINIT
-            case 2 -> 0xFFFF; // ftag: all empty
-            default -> 0;
-        };
-    }
-
-    private static String readRegisters(Cpu cpu) {
-        StringBuilder sb = new StringBuilder();
-        for (int n = 0; n < TargetDescription.REGISTERS; n++) {
-            sb.append(Rsp.hex(registerBytes(cpu, n)));
-        }
-        return sb.toString();
-    }
-
-    private static String readRegister(Cpu cpu, int n) {
-        if (n < 0 || n >= TargetDescription.REGISTERS) {
-            return "E01";
-        }
-        return Rsp.hex(registerBytes(cpu, n));
-    }
-
-    /** Whether {@code value} can be written to register {@code n}: the writable ones, or any unchanged value. */
-    private static boolean writable(Cpu cpu, int n, byte[] value) {
-        return n <= TargetDescription.EFLAGS || java.util.Arrays.equals(value, registerBytes(cpu, n));
-    }
-
-    private static void set(Cpu cpu, int n, byte[] value) {
-        int v = (value[0] & 0xFF) | (value[1] & 0xFF) << 8 | (value[2] & 0xFF) << 16 | (value[3] & 0xFF) << 24;
-        if (n <= TargetDescription.EDI) {
-            cpu.setReg(n, v);
-        } else if (n == TargetDescription.EIP) {
-            cpu.setEip(v);
-        } else if (n == TargetDescription.EFLAGS) {
-            cpu.setEflags(v);
-        }
-    }
-
-    private static String writeRegister(Cpu cpu, int n, String hex) {
-        if (n < 0 || n >= TargetDescription.REGISTERS) {
-            return "E01";
-        }
-        byte[] v = Rsp.unhex(hex);
-        if (v.length != TargetDescription.size(n) || !writable(cpu, n, v)) {
-            return "E01";
-        }
-        set(cpu, n, v);
-        return "OK";
-    }
-
-    private static String writeRegisters(Cpu cpu, String hex) {
-        byte[] all = Rsp.unhex(hex);
-        if (all.length < TargetDescription.totalSize()) {
-            return "E01";
-        }
-        byte[][] regs = new byte[TargetDescription.REGISTERS][];
-        int off = 0;
-        for (int n = 0; n < regs.length; n++) {
-            regs[n] = java.util.Arrays.copyOfRange(all, off, off + TargetDescription.size(n));
-            off += regs[n].length;
-            if (!writable(cpu, n, regs[n])) {
-                return "E01";
-            }
-        }
-        for (int n = 0; n <= TargetDescription.EFLAGS; n++) {
-            set(cpu, n, regs[n]);
-        }
-        return "OK";
-    }
-
-    // ------------------------------------------------------------------ memory
-
-    private String readMemory(Cpu cpu, String args) {
-        String[] f = args.split(",", -1);
-        if (f.length != 2) {
-            return "E01";
-        }
-        long addr = Rsp.parseHex(f[0]);
-        int len = (int) Math.min(Rsp.parseHex(f[1]), PACKET_SIZE / 2 - 8);
-        PhysicalMemory mem = memory();
-        ByteArrayOutputStream out = new ByteArrayOutputStream(len);
-        for (int i = 0; i < len; i++) {
-            long phys = cpu.mmu().probe((int) (addr + i));
-            if (phys < 0) {
-                break;
-            }
-            out.write(mem.read8((int) phys));
-        }
-        if (out.size() == 0 && len > 0) {
-            return "E14";
-        }
-        return Rsp.hex(out.toByteArray());
-    }
-
-    private String writeMemory(Cpu cpu, String args, boolean binary) {
-        int colon = args.indexOf(':');
-        if (colon < 0) {
-            return "E01";
-        }
-        String[] f = args.substring(0, colon).split(",", -1);
-        if (f.length != 2) {
-            return "E01";
-        }
-        long addr = Rsp.parseHex(f[0]);
-        int len = (int) Rsp.parseHex(f[1]);
-        byte[] data;
-        if (binary) {
-            byte[] raw = Rsp.bytes(args);
-            data = Rsp.unescape(raw, colon + 1, raw.length - colon - 1);
-        } else {
-            data = Rsp.unhex(args.substring(colon + 1));
-        }
-        if (data.length != len) {
-            return "E01";
-        }
-        long[] phys = new long[len];
-        for (int i = 0; i < len; i++) {
-            phys[i] = cpu.mmu().probe((int) (addr + i));
-            if (phys[i] < 0) {
-                return "E14";
-            }
-        }
-        PhysicalMemory mem = memory();
-        for (int i = 0; i < len; i++) {
-            mem.write8((int) phys[i], data[i]);
-        }
-        return "OK";
-    }
-
-    private PhysicalMemory memory() {
-        return machine.memory();
     }
 }
