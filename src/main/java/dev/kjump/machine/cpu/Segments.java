@@ -47,11 +47,13 @@ final class Segments {
         return ((int) (d >>> 32) >>> 8) & 0xF0FF;
     }
 
-    private static void markAccessed(ArchState s, int selector, long d) {
+    /** Sets the descriptor's accessed bit in the GDT (when clear); returns the descriptor as now in memory. */
+    private static long markAccessed(ArchState s, int selector, long d) {
         int hi = (int) (d >>> 32);
         if ((hi & D_ACCESSED) == 0) {
             Operands.wr32(s, s.gdtBase + (selector & 0xFFF8) + 4, hi | D_ACCESSED);
         }
+        return d | ((long) D_ACCESSED << 32);
     }
 
     /** Fills segment register {@code seg} and its descriptor cache. */
@@ -78,8 +80,7 @@ final class Segments {
         if ((hi & D_PRESENT) == 0) {
             throw s.fault.set(V_NP, true, selector & 0xFFFC);
         }
-        markAccessed(s, selector, d);
-        return d;
+        return markAccessed(s, selector, d);
     }
 
     /** Loads CS from a descriptor {@link #codeDescriptor} checked. */
@@ -112,8 +113,7 @@ final class Segments {
         if ((hi & D_PRESENT) == 0) {
             throw s.fault.set(seg == SS ? V_SS : V_NP, true, selector & 0xFFFC);
         }
-        markAccessed(s, selector, d);
-        setSegment(s, seg, selector, d);
+        setSegment(s, seg, selector, markAccessed(s, selector, d));
     }
 
     /** POP Sreg: ESP is left as it was when the load faults. */

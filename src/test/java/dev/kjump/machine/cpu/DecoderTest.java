@@ -565,4 +565,23 @@ class DecoderTest {
         h.runToHlt();
         assertThat(h.reg(EAX) & 0xFF).isEqualTo(0x44);
     }
+
+    @Test
+    void operandSizePrefixTruncatesNearBranchTargetsTo16Bits() {
+        // CODE is 0x10000, so a 16-bit target lands in the first 64 KiB: as on hardware (and QEMU)
+        h.load(0x0010, 0xF4); // hlt
+        h.code(0x31, 0xC0,      // xor eax, eax (ZF=1)
+                0x66, 0x74, 0x0B); // jz with a 66 prefix: (CODE + 5 + 0x0B) & 0xFFFF = 0x10
+        StopReason s = h.run();
+        assertThat(s.kind()).isEqualTo(StopReason.Kind.HALT);
+        assertThat(s.eip()).isEqualTo(0x11);
+
+        h.load(0x0020, 0xF4);
+        h.code(0xB9, le32(2),     // mov ecx, 2
+                0x66, 0xE2, 0x18); // loop with a 66 prefix: (CODE + 8 + 0x18) & 0xFFFF = 0x20
+        s = h.run();
+        assertThat(s.kind()).isEqualTo(StopReason.Kind.HALT);
+        assertThat(s.eip()).isEqualTo(0x21);
+        assertThat(h.reg(ECX)).isEqualTo(1);
+    }
 }

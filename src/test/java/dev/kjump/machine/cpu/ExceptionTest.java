@@ -113,6 +113,26 @@ class ExceptionTest {
     }
 
     @Test
+    void segmentLoadsFillTheDescriptorCache() {
+        // selector 0x18: byte-granular read/write data, base 0x50000, limit 0x1234, DPL 3, 32-bit
+        h.mem.write32(GDT + 24, 0x00001234);
+        h.mem.write32(GDT + 28, 0x0040F205);
+        h.mem.write16(GDTR, 0x1F);
+        program(0x66, 0xB8, le16(0x18), // mov ax, 0x18
+                0x8E, 0xE0);             // mov fs, ax
+        h.runToHlt();
+        CpuState st = h.cpu.saveState();
+        assertThat(st.segBases()[Cpu.FS]).isEqualTo(0x50000);
+        assertThat(st.segLimits()[Cpu.FS]).as("byte granular").isEqualTo(0x1234);
+        assertThat(st.segAttributes()[Cpu.FS]).as("type (accessed now), S, DPL 3, P, D/B").isEqualTo(0x40F3);
+        assertThat(st.segLimits()[Cpu.CS]).as("4 KiB granular: 4 GiB").isEqualTo(0xFFFFFFFF);
+        assertThat(st.segAttributes()[Cpu.CS]).isEqualTo(0xC09B);
+        assertThat(st.segAttributes()[Cpu.DS]).isEqualTo(0xC093);
+        h.cpu.restoreState(st);
+        assertThat(h.cpu.saveState()).as("the cache survives a snapshot").isEqualTo(st);
+    }
+
+    @Test
     void divideErrorPushesTheFaultingEipAndClearsIf() {
         program(0x31, 0xC9,  // xor ecx, ecx
                 0xF7, 0xF1); // div ecx
