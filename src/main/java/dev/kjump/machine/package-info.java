@@ -1,5 +1,6 @@
 /**
- * The emulated i386 PC: physical memory, the CPU interpreter and its MMU, the I/O port bus and devices.
+ * The emulated i386 PC: physical memory, the I/O port bus and devices, and {@link dev.kjump.machine.Machine},
+ * which wires them to the CPU ({@link dev.kjump.machine.cpu}) and owns the run loop.
  * This layer knows nothing of kexec.
  */
 package dev.kjump.machine;

@@ -1,0 +1,34 @@
+/**
+ * The i386 CPU, one file per concern. {@link dev.kjump.machine.cpu.Cpu} is its public face; the parts are
+ * package-private classes of static methods over one {@code ArchState}, as Bochs' and blink's handlers work on
+ * their CPU structure:
+ *
+ * <table>
+ *   <caption>Where things live</caption>
+ *   <tr><td>{@code X86}</td><td>architectural numbers: register indexes, EFLAGS/CR bits, vectors</td></tr>
+ *   <tr><td>{@code ArchState}</td><td>the ground floor: registers, EIP, EFLAGS with lazy flags and condition
+ *       codes, segment registers with their descriptor cache (base, limit, attributes, DPL), CR0/CR4, DRs,
+ *       GDTR/IDTR, the instruction count</td></tr>
+ *   <tr><td>{@code Decoder}</td><td>prefixes, opcode maps, ModRM/SIB, immediates into an {@code Insn}</td></tr>
+ *   <tr><td>{@code Interpreter}</td><td>the fetch-execute loop, the decode cache, the one opcode dispatch
+ *       ({@code exec}) and its 32-bit fast path, exception delivery on faults</td></tr>
+ *   <tr><td>{@code Operands}</td><td>memory by linear address, registers by size, effective addresses, LEA</td></tr>
+ *   <tr><td>{@code Stack}</td><td>PUSH/POP, PUSHA/POPA, ENTER/LEAVE</td></tr>
+ *   <tr><td>{@code Alu}</td><td>ADD..CMP, INC/DEC, NEG/NOT, MUL/IMUL/DIV/IDIV, XCHG, XADD, CMPXCHG(8B)</td></tr>
+ *   <tr><td>{@code Shifts}</td><td>ROL ROR RCL RCR SHL SHR SAR, SHLD/SHRD</td></tr>
+ *   <tr><td>{@code Bits}</td><td>BT/BTS/BTR/BTC, BSF/BSR</td></tr>
+ *   <tr><td>{@code Strings}</td><td>MOVS CMPS STOS LODS SCAS INS OUTS with REP prefixes</td></tr>
+ *   <tr><td>{@code ControlTransfer}</td><td>JMP/CALL/RET near and far, Jcc, LOOP, JECXZ</td></tr>
+ *   <tr><td>{@code Segments}</td><td>descriptors, MOV/POP Sreg, CS loads for far transfers</td></tr>
+ *   <tr><td>{@code ProcessorControl}</td><td>CR and DR moves, LGDT/LIDT/SGDT/SIDT/LMSW/SMSW/INVLPG, CLTS,
+ *       RDTSC, CPUID</td></tr>
+ *   <tr><td>{@code Exceptions}</td><td>IDT delivery, double and triple faults, INT n/INT3/INTO, IRET</td></tr>
+ *   <tr><td>{@code Mmu}</td><td>paging: page walks, TLB, accessed/dirty bits, #PF</td></tr>
+ *   <tr><td>{@code StopPoints}</td><td>host entries and debugger breakpoints, marked in the decode cache</td></tr>
+ * </table>
+ *
+ * <p>Each instruction has one set of semantics: the handler its opcode's case in {@code Interpreter.exec}
+ * calls; the fast path calls the same handlers. The run loop around {@link dev.kjump.machine.cpu.Cpu#run} (budget,
+ * time limit, debugger) is {@link dev.kjump.machine.Machine#run}.
+ */
+package dev.kjump.machine.cpu;
