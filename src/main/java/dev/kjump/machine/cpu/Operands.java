@@ -11,27 +11,22 @@ final class Operands {
     private Operands() {
     }
 
+    // The common cases stay small so the JIT inlines them into every handler; the page-crossing cases are apart.
+
     static int rd8(ArchState s, int lin) {
         return s.mem.read8(s.mmu.read(lin));
     }
 
     static int rd16(ArchState s, int lin) {
         if ((lin & 0xFFF) == 0xFFF) {
-            return rd8(s, lin) | rd8(s, lin + 1) << 8;
+            return rdCrossing(s, lin, 2);
         }
         return s.mem.read16(s.mmu.read(lin));
     }
 
     static int rd32(ArchState s, int lin) {
         if ((lin & 0xFFF) > 0xFFC) {
-            int p1 = s.mmu.read(lin);
-            int p2 = s.mmu.read(lin + 3) & 0xFFFFF000;
-            int n1 = 0x1000 - (lin & 0xFFF);
-            int v = 0;
-            for (int k = 0; k < 4; k++) {
-                v |= s.mem.read8(k < n1 ? p1 + k : p2 + (k - n1)) << (8 * k);
-            }
-            return v;
+            return rdCrossing(s, lin, 4);
         }
         return s.mem.read32(s.mmu.read(lin));
     }
@@ -42,10 +37,7 @@ final class Operands {
 
     static void wr16(ArchState s, int lin, int v) {
         if ((lin & 0xFFF) == 0xFFF) {
-            int p1 = s.mmu.write(lin);
-            int p2 = s.mmu.write(lin + 1);
-            s.mem.write8(p1, v);
-            s.mem.write8(p2, v >>> 8);
+            wrCrossing(s, lin, 2, v);
             return;
         }
         s.mem.write16(s.mmu.write(lin), v);
@@ -53,15 +45,32 @@ final class Operands {
 
     static void wr32(ArchState s, int lin, int v) {
         if ((lin & 0xFFF) > 0xFFC) {
-            int p1 = s.mmu.write(lin);
-            int p2 = s.mmu.write(lin + 3) & 0xFFFFF000;
-            int n1 = 0x1000 - (lin & 0xFFF);
-            for (int k = 0; k < 4; k++) {
-                s.mem.write8(k < n1 ? p1 + k : p2 + (k - n1), v >>> (8 * k));
-            }
+            wrCrossing(s, lin, 4, v);
             return;
         }
         s.mem.write32(s.mmu.write(lin), v);
+    }
+
+    /** A read of {@code size} bytes that crosses a page boundary: both pages translated before any byte is read. */
+    private static int rdCrossing(ArchState s, int lin, int size) {
+        int p1 = s.mmu.read(lin);
+        int p2 = s.mmu.read(lin + size - 1) & 0xFFFFF000;
+        int n1 = 0x1000 - (lin & 0xFFF);
+        int v = 0;
+        for (int k = 0; k < size; k++) {
+            v |= s.mem.read8(k < n1 ? p1 + k : p2 + (k - n1)) << (8 * k);
+        }
+        return v;
+    }
+
+    /** A write of {@code size} bytes that crosses a page boundary: both pages translated before any byte is written. */
+    private static void wrCrossing(ArchState s, int lin, int size, int v) {
+        int p1 = s.mmu.write(lin);
+        int p2 = s.mmu.write(lin + size - 1) & 0xFFFFF000;
+        int n1 = 0x1000 - (lin & 0xFFF);
+        for (int k = 0; k < size; k++) {
+            s.mem.write8(k < n1 ? p1 + k : p2 + (k - n1), v >>> (8 * k));
+        }
     }
 
     static int rd(ArchState s, int size, int lin) {
