@@ -1,6 +1,5 @@
 package dev.kjump.cli;
 
-import dev.kjump.image.DirectRun;
 import dev.kjump.image.Image;
 import dev.kjump.image.ImageException;
 import dev.kjump.machine.Machine;

@@ -3,6 +3,7 @@ package dev.kjump.cli;
 import dev.kjump.image.Image;
 import dev.kjump.image.ImageException;
 import dev.kjump.image.KexecLoader;
+import dev.kjump.image.Segment;
 import dev.kjump.kernel.Credentials;
 import dev.kjump.kernel.Errno;
 import dev.kjump.kernel.JumpReport;
@@ -133,7 +134,7 @@ final class KexecTool {
         if (memMin > memMax) {
             return usage("--mem-min is above --mem-max");
         }
-        List<KexecSegment> segs;
+        List<Segment> segs;
         String name;
         Image image = null;
         if (a.loadJumpBackHelper) {
@@ -148,7 +149,7 @@ final class KexecTool {
                 return usage("--load-jump-back-helper has no command line (--append)");
             }
             // as kexec-tools does: one empty segment, the entry is where to jump back to
-            segs = List.of(new KexecSegment(new byte[0], 0, 0, 0));
+            segs = List.of(new Segment(0, new byte[0], 0));
             name = String.format("jump-back helper (entry %08x)", entry);
         } else {
             if (a.image == null) {
@@ -175,15 +176,15 @@ final class KexecTool {
             if (entry < 0) {
                 entry = image.entry();
             }
-            for (KexecSegment s : segs) {
-                long last = s.mem() + s.memsz() - 1;
-                if (s.mem() < memMin || last > memMax) {
+            for (Segment s : segs) {
+                long last = s.end() - 1;
+                if (s.physAddr() < memMin || last > memMax) {
                     return loadFailed("EADDRNOTAVAIL", String.format("segment %08x-%08x lies outside --mem-min=0x%x "
-                            + "--mem-max=0x%x", s.mem(), last, memMin, memMax));
+                            + "--mem-max=0x%x", s.physAddr(), last, memMin, memMax));
                 }
             }
         }
-        int r = k.kexecLoad(Credentials.ROOT, entry, segs.size(), segs.toArray(new KexecSegment[0]), flags);
+        int r = k.kexecLoad(Credentials.ROOT, entry, segs.size(), KernelSession.kexecSegments(segs), flags);
         if (r != 0) {
             return loadFailed(Errno.of(r).name(), explainLoad(r, flags));
         }
