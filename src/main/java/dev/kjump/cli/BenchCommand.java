@@ -78,7 +78,7 @@ public final class BenchCommand implements Callable<Integer> {
             long t1 = System.nanoTime();
             if (!r.cameBack()) {
                 err.println("kjump bench: the image did not come back: " + r.stop().message());
-                return Main.EXIT_FAULT;
+                return ExitStatus.bare(r);
             }
             if (transcript == null) {
                 transcript = com1.toByteArray();

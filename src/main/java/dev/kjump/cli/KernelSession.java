@@ -8,6 +8,7 @@ import dev.kjump.kernel.Credentials;
 import dev.kjump.kernel.Errno;
 import dev.kjump.kernel.Kernel;
 import dev.kjump.kernel.KernelConfig;
+import dev.kjump.kernel.KexecResult;
 import dev.kjump.kernel.KernelLog;
 import dev.kjump.kernel.kexec.Kexec;
 import dev.kjump.kernel.kexec.KexecSegment;
@@ -64,10 +65,12 @@ public final class KernelSession {
                 .toArray(KexecSegment[]::new);
     }
 
-    /** {@code kexec -e}: reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC). */
-    public int exec() {
-        return kernel.reboot(Credentials.ROOT, Kernel.LINUX_REBOOT_MAGIC1, Kernel.LINUX_REBOOT_MAGIC2,
-                Kernel.LINUX_REBOOT_CMD_KEXEC);
+    /**
+     * {@code kexec -e}: reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC), with the
+     * report of the jump.
+     */
+    public KexecResult exec() {
+        return kernel.rebootKexec(Credentials.ROOT);
     }
 
     /** A syscall result for people, e.g. {@code EBUSY (Device or resource busy)}. */

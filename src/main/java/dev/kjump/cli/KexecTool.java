@@ -9,6 +9,7 @@ import dev.kjump.kernel.Errno;
 import dev.kjump.kernel.JumpReport;
 import dev.kjump.kernel.Kernel;
 import dev.kjump.kernel.KernelHandedOver;
+import dev.kjump.kernel.KexecResult;
 import dev.kjump.kernel.kexec.Kexec;
 import dev.kjump.kernel.kexec.KexecSegment;
 import dev.kjump.kernel.kexec.MachineKexec;
@@ -229,16 +230,15 @@ final class KexecTool {
     /** {@code kexec -e}: jumps, reports the result and the integrity line, records the trace. */
     int exec() {
         Kernel k = session.kernel();
-        int before = k.jumps().size();
         String name = loaded != null ? loaded.name() : "the image";
         long t = System.nanoTime();
-        int r;
-        if (gdb != null && k.kexec().image() != null) {
-            gdb.beforeJump(k.kexec().image().start() & 0xFFFFFFFFL);
+        KexecResult res;
+        if (gdb != null) {
+            k.kexecStart().ifPresent(gdb::beforeJump);
         }
         try (CtrlC c = CtrlC.interrupting(k.machine().cpu());
              Progress p = Progress.start("kexec -e: " + name + " running", () -> k.machine().cpu().instructions())) {
-            r = session.exec();
+            res = session.exec();
         } catch (KernelHandedOver h) {
             out.flush();
             handedOver = true;
@@ -247,12 +247,12 @@ final class KexecTool {
             err.printf("kexec: the machine was handed over to %s (no preserve_context): the kernel is gone; "
                     + "the image ran %,d instructions and stopped: %s%n", name, h.report().outcome().calleeInstructions(),
                     s.message());
-            return s.kind() == StopReason.Kind.DEBUG_EXIT || s.kind() == StopReason.Kind.HALT ? Main.EXIT_OK
-                    : s.kind() == StopReason.Kind.TIMEOUT || s.kind() == StopReason.Kind.BUDGET ? Main.EXIT_TIMEOUT
-                    : Main.EXIT_FAULT;
+            return ExitStatus.handedOver(s.kind());
         }
         out.flush();
-        JumpReport rep = k.jumps().size() > before ? k.lastJump() : null;
+        int r = res.result();
+        JumpReport rep = res.report();
+        int status = ExitStatus.jump(res);
         if (rep == null) {
             err.println("kexec: exec failed: " + Errno.of(r).name() + " (" + switch (Errno.of(r)) {
                 case EBUSY -> "kexec_lock held";
@@ -261,7 +261,7 @@ final class KexecTool {
                 case EPERM -> "reboot needs CAP_SYS_BOOT";
                 default -> Errno.of(r).description();
             } + ")");
-            return Main.EXIT_USAGE;
+            return status;
         }
         record(t, name, rep);
         MachineKexec.Outcome o = rep.outcome();
@@ -271,17 +271,13 @@ final class KexecTool {
                     Errno.of(r).name(), failed == null ? "the PM sequence failed"
                             : failed.name() + " failed with " + Errno.describe(failed.result()));
             k.runTasks(2);
-            return Main.EXIT_USAGE;
+            return status;
         }
-        int status = Main.EXIT_OK;
         switch (o.kind()) {
             case JUMPED_BACK -> {
                 if (o.returned()) {
                     out.printf("kexec: jump #%d: %s returned %d (0x%x) through the helper entry after %,d instruction(s), %s%n",
                             rep.number(), name, o.eax(), o.eax(), o.calleeInstructions(), TraceModel.duration(o.calleeNanos()));
-                    if (o.eax() != 0) {
-                        status = Main.EXIT_NONZERO;
-                    }
                 } else {
                     out.printf("kexec: jump #%d: %s jumped back with re-entry point %08x after %,d instruction(s), %s; "
                             + "kexec -e resumes it there%n", rep.number(), name, o.reentry(), o.calleeInstructions(),
@@ -291,26 +287,18 @@ final class KexecTool {
             case INTERRUPTED -> {
                 err.printf("kexec: exec failed: EINTR (%s interrupted at eip %08x: %s; the kernel took the machine back)%n",
                         name, o.stop().eip(), o.stop().message());
-                status = Main.EXIT_INTERRUPTED;
             }
-            case TIMED_OUT -> {
-                err.printf("kexec: exec failed: ETIMEDOUT (%s did not come back: %s; the kernel took the machine back)%n",
-                        name, o.stop().message());
-                status = Main.EXIT_TIMEOUT;
-            }
+            case TIMED_OUT -> err.printf("kexec: exec failed: ETIMEDOUT (%s did not come back: %s; the kernel took the "
+                    + "machine back)%n", name, o.stop().message());
             default -> {
                 String where = loaded != null && loaded.image() != null
                         ? loaded.image().symbolAt(o.stop().eip() & 0xFFFFFFFFL).map(x -> " (" + x + ")").orElse("") : "";
                 err.printf("kexec: exec failed: EFAULT (%s did not come back: %s, eip %08x%s; the kernel took the "
                         + "machine back)%n", name, o.stop().message(), o.stop().eip(), where);
-                status = Main.EXIT_FAULT;
             }
         }
         for (String p : o.problems()) {
             err.println("kexec: warning: " + p);
-            if (status != Main.EXIT_TIMEOUT) {
-                status = Main.EXIT_FAULT;
-            }
         }
         var g = rep.integrity();
         if (g != null) {
@@ -318,9 +306,6 @@ final class KexecTool {
                     + "%d damaged%s; round trip %s%n", rep.number(), o.pagesSwapped(), o.pagesSwapped() * 4L,
                     g.intact() ? "held" : "BROKEN", g.pagesChecked(), g.damaged().size(),
                     g.intact() ? "" : " at " + JumpReport.hexList(g.damaged()), TraceModel.duration(rep.totalNanos()));
-            if (!g.intact()) {
-                status = Main.EXIT_FAULT;
-            }
         }
         k.runTasks(2);
         return status;
