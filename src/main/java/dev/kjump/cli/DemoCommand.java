@@ -63,7 +63,7 @@ public final class DemoCommand implements Callable<Integer> {
         printTasks(out, k.tasks());
         Image image = Image.parse(embedded("examples/pingpong.elf"), "pingpong.elf (built in)");
         int r = s.load(image, null, true);
-        Kimage ki = k.kexec().image();
+        Kimage ki = k.kexecImage();
         out.printf("%nkexec --load-preserve-context pingpong.elf: %s; entry %08x, %d page(s) to swap, control page %08x, swap page %08x%n",
                 r == 0 ? "loaded" : Errno.describe(r), ki.start(), ki.pagePairs().size(), ki.controlPage(), ki.swapPage());
         if (r != 0) {

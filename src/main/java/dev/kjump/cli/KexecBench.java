@@ -56,7 +56,7 @@ final class KexecBench {
                 steps.computeIfAbsent(st.name(), k -> new long[jumps])[i] = st.durationNanos();
             }
         }
-        Kimage ki = s.kernel().kexec().image();
+        Kimage ki = s.kernel().kexecImage();
         int pages = ki.pagePairs().size();
         out.printf("image          %s (%d page(s) swapped each way)%n", image.name(), pages);
         out.printf("round trips    %d (after %d warm-up): median %.1f us, min %.1f us, p90 %.1f us%n", jumps, warm,

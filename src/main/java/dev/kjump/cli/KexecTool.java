@@ -190,7 +190,7 @@ final class KexecTool {
             return loadFailed(Errno.of(r).name(), explainLoad(r, flags));
         }
         loaded = new Loaded(name, image, (flags & Kexec.KEXEC_PRESERVE_CONTEXT) != 0, entry);
-        var ki = k.kexec().image();
+        var ki = k.kexecImage();
         out.printf("kexec: loaded %s: entry %08x, %d segment(s), %d page(s) to swap, control page %08x, swap page %08x%s%n",
                 name, entry, segs.size(), ki.pagePairs().size(), ki.controlPage(), ki.swapPage(),
                 loaded.preserveContext() ? ", preserve_context" : " (no preserve_context: kexec -e will not come back)");
@@ -216,7 +216,7 @@ final class KexecTool {
 
     /** {@code kexec -u}. */
     int unload() {
-        boolean was = session.kernel().kexec().image() != null;
+        boolean was = session.kernel().kexecLoaded();
         int r = session.kernel().kexecLoad(Credentials.ROOT, 0, 0, new KexecSegment[0], Kexec.KEXEC_ARCH_386);
         if (r != 0) {
             err.println("kexec: unload failed: " + Errno.of(r).name() + " (" + explainLoad(r, 0) + ")");
