@@ -1,6 +1,5 @@
 package dev.kjump.cli;
 
-import dev.kjump.image.DirectRun;
 import dev.kjump.image.Image;
 import dev.kjump.image.ImageException;
 import dev.kjump.machine.Machine;
@@ -79,7 +78,7 @@ public final class BenchCommand implements Callable<Integer> {
             long t1 = System.nanoTime();
             if (!r.cameBack()) {
                 err.println("kjump bench: the image did not come back: " + r.stop().message());
-                return Main.EXIT_FAULT;
+                return ExitStatus.bare(r);
             }
             if (transcript == null) {
                 transcript = com1.toByteArray();

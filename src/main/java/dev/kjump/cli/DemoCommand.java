@@ -4,6 +4,7 @@ import dev.kjump.image.Image;
 import dev.kjump.kernel.Errno;
 import dev.kjump.kernel.JumpReport;
 import dev.kjump.kernel.KernelConfig;
+import dev.kjump.kernel.KexecResult;
 import dev.kjump.kernel.kexec.Kimage;
 import dev.kjump.kernel.pm.Task;
 import java.io.ByteArrayOutputStream;
@@ -62,7 +63,7 @@ public final class DemoCommand implements Callable<Integer> {
         printTasks(out, k.tasks());
         Image image = Image.parse(embedded("examples/pingpong.elf"), "pingpong.elf (built in)");
         int r = s.load(image, null, true);
-        Kimage ki = k.kexec().image();
+        Kimage ki = k.kexecImage();
         out.printf("%nkexec --load-preserve-context pingpong.elf: %s; entry %08x, %d page(s) to swap, control page %08x, swap page %08x%n",
                 r == 0 ? "loaded" : Errno.describe(r), ki.start(), ki.pagePairs().size(), ki.controlPage(), ki.swapPage());
         if (r != 0) {
@@ -72,12 +73,12 @@ public final class DemoCommand implements Callable<Integer> {
         for (int i = 1; i <= jumps; i++) {
             int before = com1.size();
             long execTime = System.nanoTime();
-            int result = s.exec();
-            JumpReport rep = k.lastJump();
+            KexecResult result = s.exec();
+            JumpReport rep = result.report();
             tracer.add(execTime, "pingpong.elf", rep);
             String said = com1.toString(StandardCharsets.ISO_8859_1).substring(before).trim();
             k.runTasks(3);
-            out.printf("%nkexec -e #%d: reboot() = %s; the callee said \"%s\"%n", i, Errno.describe(result), said);
+            out.printf("%nkexec -e #%d: reboot() = %s; the callee said \"%s\"%n", i, Errno.describe(result.result()), said);
             if (rep.outcome() != null) {
                 out.printf("  in at %08x, back with re-entry point %08x after %,d instructions; %d page(s) swapped each way%n",
                         rep.startBefore(), rep.outcome().reentry(), rep.outcome().calleeInstructions(),
@@ -88,8 +89,9 @@ public final class DemoCommand implements Callable<Integer> {
                         rep.integrity().intact() ? "held" : "BROKEN", rep.integrity().pagesChecked(),
                         rep.integrity().damaged().size(), rep.totalNanos() / 1e6, k.tasks().get(0).value());
             }
-            if (!rep.ok()) {
-                status = Main.EXIT_FAULT;
+            int jumpStatus = ExitStatus.jump(result);
+            if (jumpStatus != Main.EXIT_OK) {
+                status = jumpStatus;
             }
         }
         out.println();

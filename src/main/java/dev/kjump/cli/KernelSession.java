@@ -3,11 +3,13 @@ package dev.kjump.cli;
 import dev.kjump.image.Image;
 import dev.kjump.image.ImageException;
 import dev.kjump.image.KexecLoader;
+import dev.kjump.image.Segment;
 import dev.kjump.kernel.Credentials;
 import dev.kjump.kernel.Errno;
 import dev.kjump.kernel.Kernel;
 import dev.kjump.kernel.KernelConfig;
 import dev.kjump.kernel.KernelLog;
+import dev.kjump.kernel.KexecResult;
 import dev.kjump.kernel.kexec.Kexec;
 import dev.kjump.kernel.kexec.KexecSegment;
 import dev.kjump.machine.Machine;
@@ -49,15 +51,26 @@ public final class KernelSession {
      * @throws ImageException when the command line cannot be passed
      */
     public int load(Image image, String append, boolean preserveContext) throws ImageException {
-        List<KexecSegment> segs = KexecLoader.segments(image, append);
+        KexecSegment[] segs = kexecSegments(KexecLoader.segments(image, append));
         long flags = Kexec.KEXEC_ARCH_386 | (preserveContext ? Kexec.KEXEC_PRESERVE_CONTEXT : 0);
-        return kernel.kexecLoad(Credentials.ROOT, image.entry(), segs.size(), segs.toArray(new KexecSegment[0]), flags);
+        return kernel.kexecLoad(Credentials.ROOT, image.entry(), segs.length, segs, flags);
     }
 
-    /** {@code kexec -e}: reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC). */
-    public int exec() {
-        return kernel.reboot(Credentials.ROOT, Kernel.LINUX_REBOOT_MAGIC1, Kernel.LINUX_REBOOT_MAGIC2,
-                Kernel.LINUX_REBOOT_CMD_KEXEC);
+    /**
+     * The image layer's segments as the {@code struct kexec_segment}s user space hands {@code kexec_load}:
+     * {@code buf}/{@code bufsz} the segment's file bytes, {@code mem}/{@code memsz} its destination.
+     */
+    public static KexecSegment[] kexecSegments(List<Segment> segments) {
+        return segments.stream().map(s -> KexecSegment.of(s.data(), s.physAddr(), s.memSize()))
+                .toArray(KexecSegment[]::new);
+    }
+
+    /**
+     * {@code kexec -e}: reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC), with the
+     * report of the jump.
+     */
+    public KexecResult exec() {
+        return kernel.rebootKexec(Credentials.ROOT);
     }
 
     /** A syscall result for people, e.g. {@code EBUSY (Device or resource busy)}. */

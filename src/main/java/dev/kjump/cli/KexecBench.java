@@ -5,6 +5,7 @@ import dev.kjump.image.ImageException;
 import dev.kjump.kernel.Errno;
 import dev.kjump.kernel.JumpReport;
 import dev.kjump.kernel.KernelConfig;
+import dev.kjump.kernel.KexecResult;
 import dev.kjump.kernel.kexec.Kimage;
 import dev.kjump.kernel.kexec.SwapPages;
 import dev.kjump.machine.PhysicalMemory;
@@ -33,20 +34,21 @@ final class KexecBench {
         }
         int warm = Math.min(jumps, 200);
         for (int i = 0; i < warm; i++) {
-            if (s.exec() != 0) {
-                err.println("kjump bench: a warm-up jump failed: " + s.kernel().lastJump());
-                return Main.EXIT_FAULT;
+            KexecResult res = s.exec();
+            if (res.result() != 0) {
+                err.println("kjump bench: a warm-up jump failed: " + res.report());
+                return ExitStatus.jump(res);
             }
         }
         long[] total = new long[jumps];
         Map<String, long[]> steps = new LinkedHashMap<>();
         long calleeInstr = 0;
         for (int i = 0; i < jumps; i++) {
-            int res = s.exec();
-            JumpReport rep = s.kernel().lastJump();
-            if (res != 0 || !rep.ok()) {
-                err.println("kjump bench: jump " + (i + 1) + " failed: " + Errno.describe(res));
-                return Main.EXIT_FAULT;
+            KexecResult res = s.exec();
+            JumpReport rep = res.report();
+            if (res.result() != 0 || !rep.ok()) {
+                err.println("kjump bench: jump " + (i + 1) + " failed: " + Errno.describe(res.result()));
+                return ExitStatus.jump(res); // never 0 here: the call failed, or the kernel found damage
             }
             total[i] = rep.totalNanos();
             calleeInstr += rep.outcome().calleeInstructions();
@@ -54,7 +56,7 @@ final class KexecBench {
                 steps.computeIfAbsent(st.name(), k -> new long[jumps])[i] = st.durationNanos();
             }
         }
-        Kimage ki = s.kernel().kexec().image();
+        Kimage ki = s.kernel().kexecImage();
         int pages = ki.pagePairs().size();
         out.printf("image          %s (%d page(s) swapped each way)%n", image.name(), pages);
         out.printf("round trips    %d (after %d warm-up): median %.1f us, min %.1f us, p90 %.1f us%n", jumps, warm,

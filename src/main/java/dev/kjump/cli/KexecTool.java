@@ -3,11 +3,13 @@ package dev.kjump.cli;
 import dev.kjump.image.Image;
 import dev.kjump.image.ImageException;
 import dev.kjump.image.KexecLoader;
+import dev.kjump.image.Segment;
 import dev.kjump.kernel.Credentials;
 import dev.kjump.kernel.Errno;
 import dev.kjump.kernel.JumpReport;
 import dev.kjump.kernel.Kernel;
 import dev.kjump.kernel.KernelHandedOver;
+import dev.kjump.kernel.KexecResult;
 import dev.kjump.kernel.kexec.Kexec;
 import dev.kjump.kernel.kexec.KexecSegment;
 import dev.kjump.kernel.kexec.MachineKexec;
@@ -133,7 +135,7 @@ final class KexecTool {
         if (memMin > memMax) {
             return usage("--mem-min is above --mem-max");
         }
-        List<KexecSegment> segs;
+        List<Segment> segs;
         String name;
         Image image = null;
         if (a.loadJumpBackHelper) {
@@ -148,7 +150,7 @@ final class KexecTool {
                 return usage("--load-jump-back-helper has no command line (--append)");
             }
             // as kexec-tools does: one empty segment, the entry is where to jump back to
-            segs = List.of(new KexecSegment(new byte[0], 0, 0, 0));
+            segs = List.of(new Segment(0, new byte[0], 0));
             name = String.format("jump-back helper (entry %08x)", entry);
         } else {
             if (a.image == null) {
@@ -175,20 +177,20 @@ final class KexecTool {
             if (entry < 0) {
                 entry = image.entry();
             }
-            for (KexecSegment s : segs) {
-                long last = s.mem() + s.memsz() - 1;
-                if (s.mem() < memMin || last > memMax) {
+            for (Segment s : segs) {
+                long last = s.end() - 1;
+                if (s.physAddr() < memMin || last > memMax) {
                     return loadFailed("EADDRNOTAVAIL", String.format("segment %08x-%08x lies outside --mem-min=0x%x "
-                            + "--mem-max=0x%x", s.mem(), last, memMin, memMax));
+                            + "--mem-max=0x%x", s.physAddr(), last, memMin, memMax));
                 }
             }
         }
-        int r = k.kexecLoad(Credentials.ROOT, entry, segs.size(), segs.toArray(new KexecSegment[0]), flags);
+        int r = k.kexecLoad(Credentials.ROOT, entry, segs.size(), KernelSession.kexecSegments(segs), flags);
         if (r != 0) {
             return loadFailed(Errno.of(r).name(), explainLoad(r, flags));
         }
         loaded = new Loaded(name, image, (flags & Kexec.KEXEC_PRESERVE_CONTEXT) != 0, entry);
-        var ki = k.kexec().image();
+        var ki = k.kexecImage();
         out.printf("kexec: loaded %s: entry %08x, %d segment(s), %d page(s) to swap, control page %08x, swap page %08x%s%n",
                 name, entry, segs.size(), ki.pagePairs().size(), ki.controlPage(), ki.swapPage(),
                 loaded.preserveContext() ? ", preserve_context" : " (no preserve_context: kexec -e will not come back)");
@@ -214,7 +216,7 @@ final class KexecTool {
 
     /** {@code kexec -u}. */
     int unload() {
-        boolean was = session.kernel().kexec().image() != null;
+        boolean was = session.kernel().kexecLoaded();
         int r = session.kernel().kexecLoad(Credentials.ROOT, 0, 0, new KexecSegment[0], Kexec.KEXEC_ARCH_386);
         if (r != 0) {
             err.println("kexec: unload failed: " + Errno.of(r).name() + " (" + explainLoad(r, 0) + ")");
@@ -228,16 +230,15 @@ final class KexecTool {
     /** {@code kexec -e}: jumps, reports the result and the integrity line, records the trace. */
     int exec() {
         Kernel k = session.kernel();
-        int before = k.jumps().size();
         String name = loaded != null ? loaded.name() : "the image";
         long t = System.nanoTime();
-        int r;
-        if (gdb != null && k.kexec().image() != null) {
-            gdb.beforeJump(k.kexec().image().start() & 0xFFFFFFFFL);
+        KexecResult res;
+        if (gdb != null) {
+            k.kexecStart().ifPresent(gdb::beforeJump);
         }
         try (CtrlC c = CtrlC.interrupting(k.machine().cpu());
              Progress p = Progress.start("kexec -e: " + name + " running", () -> k.machine().cpu().instructions())) {
-            r = session.exec();
+            res = session.exec();
         } catch (KernelHandedOver h) {
             out.flush();
             handedOver = true;
@@ -246,12 +247,12 @@ final class KexecTool {
             err.printf("kexec: the machine was handed over to %s (no preserve_context): the kernel is gone; "
                     + "the image ran %,d instructions and stopped: %s%n", name, h.report().outcome().calleeInstructions(),
                     s.message());
-            return s.kind() == StopReason.Kind.DEBUG_EXIT || s.kind() == StopReason.Kind.HALT ? Main.EXIT_OK
-                    : s.kind() == StopReason.Kind.TIMEOUT || s.kind() == StopReason.Kind.BUDGET ? Main.EXIT_TIMEOUT
-                    : Main.EXIT_FAULT;
+            return ExitStatus.handedOver(s.kind());
         }
         out.flush();
-        JumpReport rep = k.jumps().size() > before ? k.lastJump() : null;
+        int r = res.result();
+        JumpReport rep = res.report();
+        int status = ExitStatus.jump(res);
         if (rep == null) {
             err.println("kexec: exec failed: " + Errno.of(r).name() + " (" + switch (Errno.of(r)) {
                 case EBUSY -> "kexec_lock held";
@@ -260,7 +261,7 @@ final class KexecTool {
                 case EPERM -> "reboot needs CAP_SYS_BOOT";
                 default -> Errno.of(r).description();
             } + ")");
-            return Main.EXIT_USAGE;
+            return status;
         }
         record(t, name, rep);
         MachineKexec.Outcome o = rep.outcome();
@@ -270,17 +271,13 @@ final class KexecTool {
                     Errno.of(r).name(), failed == null ? "the PM sequence failed"
                             : failed.name() + " failed with " + Errno.describe(failed.result()));
             k.runTasks(2);
-            return Main.EXIT_USAGE;
+            return status;
         }
-        int status = Main.EXIT_OK;
         switch (o.kind()) {
             case JUMPED_BACK -> {
                 if (o.returned()) {
                     out.printf("kexec: jump #%d: %s returned %d (0x%x) through the helper entry after %,d instruction(s), %s%n",
                             rep.number(), name, o.eax(), o.eax(), o.calleeInstructions(), TraceModel.duration(o.calleeNanos()));
-                    if (o.eax() != 0) {
-                        status = Main.EXIT_NONZERO;
-                    }
                 } else {
                     out.printf("kexec: jump #%d: %s jumped back with re-entry point %08x after %,d instruction(s), %s; "
                             + "kexec -e resumes it there%n", rep.number(), name, o.reentry(), o.calleeInstructions(),
@@ -290,26 +287,18 @@ final class KexecTool {
             case INTERRUPTED -> {
                 err.printf("kexec: exec failed: EINTR (%s interrupted at eip %08x: %s; the kernel took the machine back)%n",
                         name, o.stop().eip(), o.stop().message());
-                status = Main.EXIT_INTERRUPTED;
             }
-            case TIMED_OUT -> {
-                err.printf("kexec: exec failed: ETIMEDOUT (%s did not come back: %s; the kernel took the machine back)%n",
-                        name, o.stop().message());
-                status = Main.EXIT_TIMEOUT;
-            }
+            case TIMED_OUT -> err.printf("kexec: exec failed: ETIMEDOUT (%s did not come back: %s; the kernel took the "
+                    + "machine back)%n", name, o.stop().message());
             default -> {
                 String where = loaded != null && loaded.image() != null
                         ? loaded.image().symbolAt(o.stop().eip() & 0xFFFFFFFFL).map(x -> " (" + x + ")").orElse("") : "";
                 err.printf("kexec: exec failed: EFAULT (%s did not come back: %s, eip %08x%s; the kernel took the "
                         + "machine back)%n", name, o.stop().message(), o.stop().eip(), where);
-                status = Main.EXIT_FAULT;
             }
         }
         for (String p : o.problems()) {
             err.println("kexec: warning: " + p);
-            if (status != Main.EXIT_TIMEOUT) {
-                status = Main.EXIT_FAULT;
-            }
         }
         var g = rep.integrity();
         if (g != null) {
@@ -317,9 +306,6 @@ final class KexecTool {
                     + "%d damaged%s; round trip %s%n", rep.number(), o.pagesSwapped(), o.pagesSwapped() * 4L,
                     g.intact() ? "held" : "BROKEN", g.pagesChecked(), g.damaged().size(),
                     g.intact() ? "" : " at " + JumpReport.hexList(g.damaged()), TraceModel.duration(rep.totalNanos()));
-            if (!g.intact()) {
-                status = Main.EXIT_FAULT;
-            }
         }
         k.runTasks(2);
         return status;

@@ -1,12 +1,12 @@
 package dev.kjump.cli;
 
-import dev.kjump.image.DirectRun;
 import dev.kjump.image.Image;
 import dev.kjump.image.ImageException;
 import dev.kjump.kernel.Errno;
 import dev.kjump.kernel.JumpReport;
 import dev.kjump.kernel.KernelConfig;
 import dev.kjump.kernel.KernelHandedOver;
+import dev.kjump.kernel.KexecResult;
 import dev.kjump.kernel.kexec.MachineKexec;
 import dev.kjump.machine.Machine;
 import dev.kjump.machine.StopReason;
@@ -35,7 +35,8 @@ import picocli.CommandLine.Parameters;
         exitCodeList = {"0:every jump came back and the kernel's memory was intact",
             "1:bad usage, bad image file, or kexec_load refused the image",
             "2:the image faulted or halted (contained: the kernel survived), or integrity broke",
-            "3:the image returned a non-zero value", "4:the image ran past --timeout (contained)",
+            "3:the image returned a non-zero value",
+            "4:the image ran past --timeout or --max-instructions (contained)",
             "130:Ctrl-C stopped the image (contained)"})
 public final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "IMAGE", description = "the image: an ELF32 or ELF64 executable")
@@ -145,12 +146,12 @@ public final class RunCommand implements Callable<Integer> {
         List<Long> execTimes = new ArrayList<>();
         for (int i = 0; i < jumps; i++) {
             long execTime = System.nanoTime();
-            int result;
+            KexecResult res;
             try (CtrlC c = CtrlC.interrupting(session.kernel().machine().cpu());
                  Progress p = Progress.start("jump " + (i + 1) + ": " + image.name() + " running",
                     () -> session.kernel().machine().cpu().instructions())) {
-                gdb.beforeJump(session.kernel().kexec().image().start() & 0xFFFFFFFFL);
-                result = session.exec();
+                gdb.beforeJump(session.kernel().kexecStart().orElseThrow());
+                res = session.exec();
             } catch (KernelHandedOver h) {
                 System.out.flush();
                 JumpReport rep = h.report();
@@ -161,15 +162,16 @@ public final class RunCommand implements Callable<Integer> {
                         image.name(), s.message());
                 writeJson(image, reports, session);
                 writeTrace(image, reports, execTimes, err);
-                return s.kind() == StopReason.Kind.DEBUG_EXIT || s.kind() == StopReason.Kind.HALT ? Main.EXIT_OK
-                        : s.kind() == StopReason.Kind.TIMEOUT ? Main.EXIT_TIMEOUT : Main.EXIT_FAULT;
+                return ExitStatus.handedOver(s.kind());
             }
             System.out.flush();
-            JumpReport rep = session.kernel().lastJump();
-            if (rep != null && rep.number() > reports.size()) {
+            int result = res.result();
+            JumpReport rep = res.report();
+            if (rep != null) {
                 reports.add(rep);
                 execTimes.add(execTime);
             }
+            int jumpStatus = ExitStatus.jump(res);
             if (result != 0) {
                 err.printf("kjump: jump %d: reboot(LINUX_REBOOT_CMD_KEXEC) returned %s%n", i + 1, Errno.describe(result));
                 if (rep != null && rep.outcome() != null && rep.outcome().kind() != MachineKexec.Kind.JUMPED_BACK) {
@@ -177,22 +179,19 @@ public final class RunCommand implements Callable<Integer> {
                     err.printf("kjump: contained: the kernel took the machine back; integrity %s%n",
                             rep.integrity() != null && rep.integrity().intact() ? "held" : "BROKEN");
                 }
-                status = result == Errno.ETIMEDOUT.negative() ? Main.EXIT_TIMEOUT
-                        : result == Errno.EINTR.negative() ? Main.EXIT_INTERRUPTED : Main.EXIT_FAULT;
+                status = jumpStatus;
                 break;
             }
             if (rep.integrity() != null && !rep.integrity().intact()) {
                 err.printf("kjump: jump %d: integrity BROKEN: %d page(s) damaged at %s%n", i + 1,
                         rep.integrity().damaged().size(), JumpReport.hexList(rep.integrity().damaged()));
-                status = Main.EXIT_FAULT;
             }
-            if (!rep.outcome().problems().isEmpty()) {
-                status = Main.EXIT_FAULT;
-            }
-            if (rep.outcome().returned() && rep.outcome().eax() != 0 && status == Main.EXIT_OK) {
+            if (jumpStatus == Main.EXIT_NONZERO && status == Main.EXIT_OK) {
                 err.printf("kjump: jump %d: %s returned %d (0x%x)%n", i + 1, image.name(), rep.outcome().eax(),
                         rep.outcome().eax());
-                status = Main.EXIT_NONZERO;
+            }
+            if (status == Main.EXIT_OK || jumpStatus == Main.EXIT_FAULT) {
+                status = jumpStatus; // a non-zero return stays the status unless a later jump fails
             }
             session.kernel().runTasks(2);
             if (status == Main.EXIT_FAULT) {
@@ -268,19 +267,18 @@ public final class RunCommand implements Callable<Integer> {
                 }
                 err.printf("kjump: %s returned %d (0x%x) after %d instructions%n", image.name(), r.returnValue(),
                         r.returnValue(), r.instructions());
-                return r.returnValue() == 0 ? Main.EXIT_OK : Main.EXIT_NONZERO;
+                return ExitStatus.bare(r);
             }
             case JUMPED_BACK -> {
                 err.printf("kjump: %s jumped back with re-entry point %08x after %d instructions%n", image.name(),
                         r.reentry(), r.instructions());
-                return Main.EXIT_OK;
+                return ExitStatus.bare(r);
             }
             default -> {
                 err.printf("kjump: %s did not come back%n", image.name());
                 describeStop(err, image, s);
                 err.printf("kjump:   %s%n", r.exitState());
-                return s.kind() == StopReason.Kind.TIMEOUT || s.kind() == StopReason.Kind.BUDGET ? Main.EXIT_TIMEOUT
-                        : Main.EXIT_FAULT;
+                return ExitStatus.bare(r);
             }
         }
     }

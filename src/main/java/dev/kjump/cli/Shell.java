@@ -198,7 +198,7 @@ final class Shell {
                 + "RAM disk, kexec), %d free%n", pa.usedPages(), k.machine().cpu().cr3(), pa.totalPages() - pa.usedPages());
         out.printf("ramdisk   %d page(s) from %08x, %d byte(s) used%n", k.ramdisk().pageCount(),
                 k.ramdisk().pageCount() > 0 ? k.ramdisk().pagePhys(0) : 0, k.ramdisk().used());
-        Kimage ki = k.kexec().image();
+        Kimage ki = k.kexecImage();
         if (ki == null) {
             out.println("kimage    none loaded");
             return Main.EXIT_OK;

@@ -1,15 +1,14 @@
 package dev.kjump.image;
 
-import dev.kjump.kernel.kexec.KexecSegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What kexec-tools' ELF loader does for {@code kexec -l}: turns an image's PT_LOAD segments into
- * {@code struct kexec_segment}s for {@code kexec_load} — destinations widened to whole pages (the kernel
- * demands page-aligned {@code mem} and {@code memsz}), segments that then share a page merged — and passes
- * the command line.
+ * What kexec-tools' ELF loader does for {@code kexec -l}: turns an image's PT_LOAD segments into the segments
+ * it hands {@code kexec_load} — destinations widened to whole pages (the kernel demands page-aligned {@code mem}
+ * and {@code memsz}), segments that then share a page merged — and passes the command line. The result is
+ * {@link Segment}s of this layer; the cli turns them into the kernel's {@code struct kexec_segment}s.
  *
  * <p>The command line ({@code --append}) contract: an image that wants one defines a global object
  * {@code char kjump_cmdline[N]} (in a loaded, file-backed part of a segment); the loader writes the text there,
@@ -24,12 +23,12 @@ public final class KexecLoader {
     }
 
     /**
-     * The kexec segments for {@code image}, with {@code append} (may be null) written into
-     * {@code kjump_cmdline}.
+     * The segments to load for {@code image}, page aligned and merged, with {@code append} (may be null) written
+     * into {@code kjump_cmdline}.
      *
      * @throws ImageException when the command line cannot be passed
      */
-    public static List<KexecSegment> segments(Image image, String append) throws ImageException {
+    public static List<Segment> segments(Image image, String append) throws ImageException {
         List<long[]> ranges = new ArrayList<>(); // [start, end) page-aligned
         List<Segment> segs = image.segments();
         for (Segment s : segs) {
@@ -82,10 +81,10 @@ public final class KexecLoader {
                         "'%s' at %08x is not in the file-backed part of a segment", CMDLINE_SYMBOL, at));
             }
         }
-        List<KexecSegment> out = new ArrayList<>();
+        List<Segment> out = new ArrayList<>();
         for (int i = 0; i < ranges.size(); i++) {
             long[] r = ranges.get(i);
-            out.add(KexecSegment.of(bufs.get(i), r[0], r[1] - r[0]));
+            out.add(new Segment(r[0], bufs.get(i), r[1] - r[0]));
         }
         return out;
     }

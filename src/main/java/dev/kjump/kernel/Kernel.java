@@ -21,12 +21,14 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The original kernel, in Java. It owns the machine: its page tables, GDT, stack, page allocator, tasks, RAM
  * disk and kexec structures live in guest RAM and are reached through the MMU with paging on, as a real
- * kernel's are. Its syscalls ({@link #kexecLoad}, {@link #reboot}) return Linux errno results, and its
+ * kernel's are. Its syscalls ({@link #kexecLoad}, {@link #reboot}) return Linux errno results ({@link #rebootKexec}
+ * also the report of the jump, as a {@link KexecResult}), and its
  * kexec/PM/reboot paths mirror the seed function by function: {@code kernel_kexec}, {@code kexec_jump},
  * {@code machine_kexec}.
  *
@@ -210,6 +212,26 @@ public final class Kernel {
         return ramdisk;
     }
 
+    /** {@code kexec_image}: the loaded kimage, or null when none is loaded. */
+    public Kimage kexecImage() {
+        return kexec.image();
+    }
+
+    /** {@code /sys/kernel/kexec_loaded}: whether {@code kexec_image} is set. */
+    public boolean kexecLoaded() {
+        return kexec.image() != null;
+    }
+
+    /**
+     * The loaded image's {@code image->start}, unsigned: where the next {@code reboot(LINUX_REBOOT_CMD_KEXEC)}
+     * enters it (its entry, or the re-entry point the callee handed over on its last jump back); empty when no
+     * image is loaded.
+     */
+    public OptionalLong kexecStart() {
+        Kimage image = kexec.image();
+        return image == null ? OptionalLong.empty() : OptionalLong.of(image.start() & 0xFFFFFFFFL);
+    }
+
     /** True while interrupts are enabled on the boot CPU. */
     public boolean irqsEnabled() {
         return irqsEnabled;
@@ -290,12 +312,9 @@ public final class Kernel {
      */
     public int reboot(Credentials caller, int magic1, int magic2, int cmd) {
         checkAlive();
-        if (!caller.capSysBoot()) {
-            return Errno.EPERM.negative();
-        }
-        if (magic1 != LINUX_REBOOT_MAGIC1 || (magic2 != LINUX_REBOOT_MAGIC2 && magic2 != LINUX_REBOOT_MAGIC2A
-                && magic2 != LINUX_REBOOT_MAGIC2B && magic2 != LINUX_REBOOT_MAGIC2C)) {
-            return Errno.EINVAL.negative();
+        int refused = rebootRefused(caller, magic1, magic2);
+        if (refused != 0) {
+            return refused;
         }
         switch (cmd) {
             case LINUX_REBOOT_CMD_CAD_ON -> {
@@ -307,7 +326,7 @@ public final class Kernel {
                 return 0;
             }
             case LINUX_REBOOT_CMD_KEXEC -> {
-                return kernelKexec();
+                return kernelKexec().result();
             }
             default -> {
                 return Errno.EINVAL.negative();
@@ -315,24 +334,49 @@ public final class Kernel {
         }
     }
 
+    /**
+     * {@code reboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC)}, as {@code kexec -e} calls
+     * it, returning the whole result: the syscall's result and the report of the jump. Everything else is as
+     * {@link #reboot}: {@link KernelHandedOver} without preserve_context, {@link KernelOops} when the kernel dies.
+     */
+    public KexecResult rebootKexec(Credentials caller) {
+        checkAlive();
+        int refused = rebootRefused(caller, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2);
+        return refused != 0 ? KexecResult.refused(refused) : kernelKexec();
+    }
+
+    /** sys_reboot's checks: -EPERM without CAP_SYS_BOOT, -EINVAL for wrong magic numbers, else 0. */
+    private static int rebootRefused(Credentials caller, int magic1, int magic2) {
+        if (!caller.capSysBoot()) {
+            return Errno.EPERM.negative();
+        }
+        if (magic1 != LINUX_REBOOT_MAGIC1 || (magic2 != LINUX_REBOOT_MAGIC2 && magic2 != LINUX_REBOOT_MAGIC2A
+                && magic2 != LINUX_REBOOT_MAGIC2B && magic2 != LINUX_REBOOT_MAGIC2C)) {
+            return Errno.EINVAL.negative();
+        }
+        return 0;
+    }
+
     /** Whether Ctrl-Alt-Del reboots (LINUX_REBOOT_CMD_CAD_ON). */
     public boolean ctrlAltDel() {
         return ctrlAltDel;
     }
 
-    /** {@code kernel_kexec} (kernel/sys.c of the seed). */
-    int kernelKexec() {
+    /**
+     * {@code kernel_kexec} (kernel/sys.c of the seed): its result, and the report when {@code kexec_jump} ran.
+     */
+    KexecResult kernelKexec() {
         if (!config.kexec()) {
-            return Errno.ENOSYS.negative();
+            return KexecResult.refused(Errno.ENOSYS.negative());
         }
         if (kexec.kexecLock.getAndSet(1) != 0) {
-            return Errno.EBUSY.negative();
+            return KexecResult.refused(Errno.EBUSY.negative());
         }
         bigKernelLock.lock();
         try {
             Kimage image = kexec.image();
             if (image == null) {
-                return Errno.EINVAL.negative();
+                return KexecResult.refused(Errno.EINVAL.negative());
             }
             if (!image.preserveContext()) {
                 // kernel_restart_prepare(NULL); machine_shutdown()
@@ -340,7 +384,8 @@ public final class Kernel {
                 devicePm.deviceSuspend();
                 cpus.disableNonbootCpus();
             }
-            return kexecJump(image);
+            JumpReport report = kexecJump(image);
+            return new KexecResult(report.result(), report);
         } catch (PageFaultException e) {
             throw oops("kexec_jump", e);
         } finally {
@@ -361,8 +406,10 @@ public final class Kernel {
      * {@code kexec_jump(image)} (kernel/kexec.c of the seed): the PM sequence around {@code machine_kexec},
      * each step unwound in reverse when a later one fails. kjump adds the integrity proof around the jump and
      * crash containment: a callee that does not come back yields -EFAULT or -ETIMEDOUT with the kernel intact.
+     *
+     * @return the jump's report; its {@link JumpReport#result()} is what the seed's {@code kexec_jump} returns
      */
-    int kexecJump(Kimage image) {
+    JumpReport kexecJump(Kimage image) {
         JumpReport.Builder rec = new JumpReport.Builder(jumps.size() + 1, image.start());
         if (!image.preserveContext()) {
             MachineKexec.Outcome o = machineKexec.machineKexec(image, limits(), MachineKexec.Hooks.NONE);
@@ -464,7 +511,7 @@ public final class Kernel {
         JumpReport report = rec.finish(error, integrity == null ? null : integrity.result());
         report.log(log);
         jumps.add(report);
-        return error;
+        return report;
     }
 
     private MachineKexec.Limits limits() {

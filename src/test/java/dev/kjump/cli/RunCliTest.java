@@ -99,6 +99,18 @@ class RunCliTest {
     }
 
     @Test
+    void anEndlessLoopUsesUpItsInstructionBudgetAndExitsFourEverywhere() {
+        for (String how : new String[] {"--jumps=1", "--no-preserve"}) {
+            Result r = run("run", EX + "crash.elf", "--append", "loop", "--max-instructions", "100000", how);
+            assertThat(r.status()).as("run %s", how).isEqualTo(Main.EXIT_TIMEOUT);
+            assertThat(r.err()).as("run %s", how).contains("instruction budget of 100000 used up");
+        }
+        Result bare = run("run", "--bare", "images/elf/bench-O2.elf", "--max-instructions", "1000");
+        assertThat(bare.status()).isEqualTo(Main.EXIT_TIMEOUT);
+        assertThat(bare.err()).contains("instruction budget of 1000 used up");
+    }
+
+    @Test
     void badFilesAndBadOptionsExitOneWithOneLine(@TempDir Path tmp) throws Exception {
         Path junk = tmp.resolve("junk.elf");
         Files.writeString(junk, "not an elf");

@@ -13,7 +13,7 @@ import java.util.List;
  * data (8-byte aligned, in the order added), then, if there are symbols, {@code .symtab}, {@code .strtab},
  * {@code .shstrtab} and the section header table (null, .symtab, .strtab, .shstrtab).
  */
-final class ElfWriter {
+public final class ElfWriter {
     static final int PT_LOAD = 1;
     static final int PT_NOTE = 4;
     static final int STT_NOTYPE = 0;
@@ -48,7 +48,7 @@ final class ElfWriter {
     }
 
     /** An executable of ELF class 32 or 64, machine EM_386 or EM_X86_64 respectively, entry 0. */
-    static ElfWriter elf(int elfClass) {
+    public static ElfWriter elf(int elfClass) {
         return new ElfWriter(elfClass);
     }
 
@@ -62,7 +62,8 @@ final class ElfWriter {
         return this;
     }
 
-    ElfWriter entry(long address) {
+    /** Sets the entry point ({@code e_entry}). */
+    public ElfWriter entry(long address) {
         this.entry = address;
         return this;
     }
@@ -73,7 +74,7 @@ final class ElfWriter {
     }
 
     /** Adds a PT_LOAD whose memory size equals its data length. */
-    ElfWriter load(long paddr, byte[] data) {
+    public ElfWriter load(long paddr, byte[] data) {
         return load(paddr, data, data.length);
     }
 
@@ -165,7 +166,7 @@ final class ElfWriter {
     }
 
     /** The file. */
-    byte[] bytes() {
+    public byte[] bytes() {
         Out out = new Out();
         int phoff = ehsize();
         int dataStart = align(phoff + phdrs.size() * phentsize(is64), 8);

@@ -62,7 +62,7 @@ public final class KernelFixture {
     /** kexec-tools' segments for an example image with {@code cmdline} (may be null). */
     public static KexecSegment[] segments(String file, String cmdline) {
         try {
-            return KexecLoader.segments(image(file), cmdline).toArray(new KexecSegment[0]);
+            return KernelSession.kexecSegments(KexecLoader.segments(image(file), cmdline));
         } catch (ImageException e) {
             throw new AssertionError(e.getMessage(), e);
         }

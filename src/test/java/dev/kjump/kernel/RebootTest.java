@@ -130,4 +130,34 @@ class RebootTest {
         assertThat(k.ctrlAltDel()).isFalse();
         assertThat(k.jumps()).isEmpty();
     }
+
+    @Test
+    void rebootKexecReturnsTheResultWithTheJumpsReport() {
+        assertThat(k.kexecLoaded()).isFalse();
+        assertThat(k.kexecStart()).isEmpty();
+        KexecResult none = k.rebootKexec(Credentials.ROOT);
+        assertThat(none.result()).isEqualTo(Errno.EINVAL.negative());
+        assertThat(none.jumped()).isFalse();
+        assertThat(k.rebootKexec(Credentials.USER)).isEqualTo(new KexecResult(Errno.EPERM.negative(), null));
+
+        assertThat(f.load("hello.elf")).isZero();
+        assertThat(k.kexecLoaded()).isTrue();
+        assertThat(k.kexecImage()).isSameAs(f.image());
+        assertThat(k.kexecStart()).hasValue(f.image().start() & 0xFFFFFFFFL);
+        KexecResult r = k.rebootKexec(Credentials.ROOT);
+        assertThat(r.result()).isZero();
+        assertThat(r.jumped()).isTrue();
+        assertThat(r.report()).isSameAs(k.lastJump());
+        assertThat(r.report().result()).isZero();
+        assertThat(r.report().ok()).isTrue();
+        assertThat(f.transcript()).isEqualTo("hello from a jump-back image (entry 1)\n");
+
+        k.kexec().kexecLock.set(1);
+        try {
+            assertThat(k.rebootKexec(Credentials.ROOT)).isEqualTo(new KexecResult(Errno.EBUSY.negative(), null));
+        } finally {
+            k.kexec().kexecLock.set(0);
+        }
+        assertThat(k.jumps()).hasSize(1);
+    }
 }

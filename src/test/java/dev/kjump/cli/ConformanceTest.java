@@ -1,8 +1,9 @@
-package dev.kjump.image;
+package dev.kjump.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.kjump.image.Image;
 import dev.kjump.machine.Machine;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

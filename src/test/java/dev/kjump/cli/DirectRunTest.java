@@ -1,7 +1,10 @@
-package dev.kjump.image;
+package dev.kjump.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.kjump.image.ElfWriter;
+import dev.kjump.image.Image;
+import dev.kjump.image.ImageException;
 import dev.kjump.kernel.kexec.ControlPage;
 import dev.kjump.machine.cpu.Cpu;
 import dev.kjump.machine.Machine;

@@ -1,5 +1,8 @@
-package dev.kjump.image;
+package dev.kjump.cli;
 
+import dev.kjump.image.Image;
+import dev.kjump.image.ImageException;
+import dev.kjump.image.Segment;
 import dev.kjump.kernel.kexec.ControlPage;
 import dev.kjump.machine.cpu.Cpu;
 import dev.kjump.machine.cpu.CpuState;
@@ -9,12 +12,13 @@ import dev.kjump.machine.StopReason;
 
 /**
  * Runs a jump-back image straight on a bare machine, in the state the jump-back protocol 1.00 hands over,
- * without a kernel around it ({@code kjump run --bare}, the conformance suite, {@code kjump bench}). It uses the
- * kernel's own control page code ({@link ControlPage}): the CPU executes the {@code call *%edx} into the callee
- * with {@code %esp} at the top of a swap page, so the callee finds {@code (%esp)} = the helper entry,
- * {@code 4(%esp)} = the address entered, {@code %esp} = swap page top - 8 and {@code %edi} = the control page (the
- * real jump-back entry); a callee that returns runs the real helper code, which calls the real entry. Reaching
- * the real entry (a host entry) means the image came back.
+ * without a kernel around it ({@code kjump run --bare}, the conformance suite, {@code kjump bench}). It lives in
+ * the cli, the one layer that may use both the image and the kernel: it runs the kernel's own control page code
+ * ({@link ControlPage}). The CPU executes the {@code call *%edx} into the callee with {@code %esp} at the top of a
+ * swap page, so the callee finds {@code (%esp)} = the helper entry, {@code 4(%esp)} = the address entered,
+ * {@code %esp} = swap page top - 8 and {@code %edi} = the control page (the real jump-back entry); a callee that
+ * returns runs the real helper code, which calls the real entry. Reaching the real entry (a host entry) means the
+ * image came back.
  */
 public final class DirectRun {
     /** How a run ended. */
