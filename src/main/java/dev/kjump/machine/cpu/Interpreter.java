@@ -51,6 +51,7 @@ final class Interpreter {
      * request, or {@code budget} instructions executed.
      */
     StopReason run(long budget) {
+        final ArchState s = this.s;
         long end = s.icount + budget;
         pendingStop = null;
         hostStopRequested = false;
@@ -165,6 +166,7 @@ final class Interpreter {
     }
 
     private void exec(Insn d) {
+        final ArchState s = this.s;
         final int op = d.op;
         final int osz = d.os16 ? 2 : 4;
         if (op < 0x40 && (op & 7) < 6) {
@@ -385,6 +387,7 @@ final class Interpreter {
      * @return false when {@code d} is not one of them (then {@code exec} runs it)
      */
     private boolean fast32(Insn d, int op) {
+        final ArchState s = this.s;
         switch (op) {
             case 0x89 -> Operands.writeRm(s, d, 4, Operands.getReg(s, 4, d.reg));
             case 0x8B -> Operands.setReg(s, 4, d.reg, Operands.readRm(s, d, 4));
@@ -414,6 +417,7 @@ final class Interpreter {
     }
 
     private void exec0F(Insn d, int op, int osz) {
+        final ArchState s = this.s;
         switch (op) {
             case 0x101 -> ProcessorControl.group7(s, d);
             case 0x106 -> ProcessorControl.clts(s);
