@@ -1,8 +1,10 @@
 package dev.kjump.machine.cpu;
 
+import dev.kjump.machine.InterruptController;
 import dev.kjump.machine.IoBus;
 import dev.kjump.machine.PhysicalMemory;
 import dev.kjump.machine.StopReason;
+import dev.kjump.machine.VirtualClock;
 import java.util.Arrays;
 
 /**
@@ -23,6 +25,14 @@ public final class Cpu implements X86 {
     public Cpu(PhysicalMemory mem, IoBus io) {
         this.s = new ArchState(mem, io);
         this.interpreter = new Interpreter(s);
+    }
+
+    /**
+     * Connects the interrupt controller (whose INTR the CPU samples at instruction boundaries when EFLAGS.IF
+     * allows) and the virtual clock (whose timed devices the CPU brings up to date when their events fall due).
+     */
+    public void connect(InterruptController pic, VirtualClock clock) {
+        interpreter.connect(pic, clock);
     }
 
     /** The paging unit. */

@@ -10,8 +10,10 @@ import static dev.kjump.machine.cpu.Strings.SCAS;
 import static dev.kjump.machine.cpu.Strings.STOS;
 import static dev.kjump.machine.cpu.X86.*;
 
+import dev.kjump.machine.InterruptController;
 import dev.kjump.machine.PhysicalMemory;
 import dev.kjump.machine.StopReason;
+import dev.kjump.machine.VirtualClock;
 
 /**
  * The interpreter loop: fetch through the decode cache, execute, deliver the exceptions an instruction raises,
@@ -31,9 +33,17 @@ final class Interpreter {
     /** A stop a device or an instruction (HLT) asked for, taken after the current instruction. */
     private StopReason pendingStop;
     private volatile boolean hostStopRequested;
+    private InterruptController pic;
+    private VirtualClock clock;
 
     Interpreter(ArchState s) {
         this.s = s;
+    }
+
+    /** The interrupt controller and virtual clock (see {@link Cpu#connect}). */
+    void connect(InterruptController pic, VirtualClock clock) {
+        this.pic = pic;
+        this.clock = clock;
     }
 
     /** Asks the running loop to stop at an instruction boundary (any thread). */
