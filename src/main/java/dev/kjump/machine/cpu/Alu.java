@@ -381,4 +381,23 @@ final class Alu {
             }
         }
     }
+
+    /** BOUND r, m16&16 / m32&32: #BR when the signed index is below the lower or above the upper bound. */
+    static void bound(ArchState s, Insn d, int osz) {
+        if (d.mod == 3) {
+            throw Exceptions.ud(s);
+        }
+        int lin = Operands.ea(s, d);
+        int index = Operands.getReg(s, osz, d.reg);
+        int lower = Operands.rd(s, osz, lin);
+        int upper = Operands.rd(s, osz, lin + osz);
+        if (osz == 2) {
+            index = (short) index;
+            lower = (short) lower;
+            upper = (short) upper;
+        }
+        if (index < lower || index > upper) {
+            throw s.fault.set(V_BR, false, 0);
+        }
+    }
 }

@@ -58,6 +58,13 @@ final class ArchState {
     /** Descriptor bits 8-23 of the high dword: type, S, DPL, P, AVL, D/B, G. */
     final int[] segAttr = new int[6];
 
+    /** The current privilege level (0 or 3; the RPL of CS as loaded). */
+    int cpl;
+
+    /** The task register and the LDT register: selector and descriptor cache. */
+    int trSel, trBase, trLimit, trAttr;
+    int ldtrSel, ldtrBase, ldtrLimit;
+
     int cr0 = CR0_PE | CR0_ET;
     int cr4;
     final int[] dr = new int[8];
@@ -66,14 +73,44 @@ final class ArchState {
     int idtBase;
     int idtLimit;
 
-    /** Instructions executed (what RDTSC reads). */
+    /** MSR 0x8B, the microcode revision (in its high dword). */
+    long ucodeRev;
+
+    /** Instructions executed. */
     long icount;
+    /** Virtual time spent halted (HLT with interrupts on), in instruction ticks; virtual time is icount + this. */
+    long haltedTicks;
+    /** The instruction count at which the interpreter must look at interrupts and timers again. */
+    long eventTick = Long.MAX_VALUE;
+    /** Interrupts are inhibited until the instruction count reaches this (the shadow of STI and MOV/POP SS). */
+    long intrShadowUntil;
 
     ArchState(PhysicalMemory mem, IoBus io) {
         this.mem = mem;
         this.io = io;
         this.mmu = new Mmu(mem, fault);
         this.stops = new StopPoints(mem, mmu);
+    }
+
+    /** Virtual time in instruction ticks: instructions executed plus time halted (what RDTSC reads). */
+    long ticks() {
+        return icount + haltedTicks;
+    }
+
+    /** Something that may let an interrupt in changed (IF set, INTR raised, a timer reprogrammed): look again. */
+    void pokeEvents() {
+        eventTick = Math.min(eventTick, icount);
+    }
+
+    /** Sets the CPL; memory accesses become user-mode accesses at CPL 3. */
+    void setCpl(int level) {
+        cpl = level;
+        mmu.setUser(level == 3);
+    }
+
+    /** EFLAGS.IOPL. */
+    int iopl() {
+        return (flags >>> 12) & 3;
     }
 
     /** The DPL of segment register {@code seg}'s descriptor cache. */
@@ -101,10 +138,14 @@ final class ArchState {
         return flags;
     }
 
-    /** Sets EFLAGS (bit 1 always reads as one). */
+    /** Sets EFLAGS (bit 1 always reads as one); setting IF makes the interpreter look at interrupts. */
     void setEflags(int v) {
         ccOp = CC_NONE;
+        int was = flags;
         flags = (v & (POPF_MASK | VM | RF)) | 0x2;
+        if ((flags & ~was & IF) != 0) {
+            pokeEvents();
+        }
     }
 
     /** Records a flag-setting operation of the given size for the lazy flags. */

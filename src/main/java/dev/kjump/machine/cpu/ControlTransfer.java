@@ -52,15 +52,15 @@ final class ControlTransfer {
         s.eip = near(os16, t);
     }
 
-    /** JMP ptr16:32 and JMP m16:32. */
+    /** JMP ptr16:32 and JMP m16:32, to a code segment at the same privilege (no call gates or tasks). */
     static void jumpFar(ArchState s, int selector, int offset) {
-        Segments.loadCs(s, selector, Segments.codeDescriptor(s, selector));
+        Segments.loadCs(s, selector, Segments.sameLevelCode(s, selector), s.cpl);
         s.eip = offset;
     }
 
     /** CALL ptr16:32 and CALL m16:32: pushes CS and EIP (ESP as it was when a push faults). */
     static void callFar(ArchState s, boolean os16, int selector, int offset) {
-        long cs = Segments.codeDescriptor(s, selector);
+        long cs = Segments.sameLevelCode(s, selector);
         int sp = s.r[ESP];
         try {
             Stack.push(s, os16, s.segSel[CS]);
@@ -69,23 +69,45 @@ final class ControlTransfer {
             s.r[ESP] = sp;
             throw f;
         }
-        Segments.loadCs(s, selector, cs);
+        Segments.loadCs(s, selector, cs, s.cpl);
         s.eip = offset;
     }
 
-    /** RETF and RETF imm16: pops EIP and CS (ESP as it was when the CS load faults), then releases arguments. */
+    /**
+     * RETF and RETF imm16: pops EIP and CS, releases the arguments and, returning to an outer level, pops ESP
+     * and SS (and releases the arguments on the outer stack too). ESP is left as it was when a load faults.
+     */
     static void returnFar(ArchState s, boolean os16, int release) {
         int sp = s.r[ESP];
-        int t = Stack.pop(s, os16);
-        int sel = Stack.pop(s, os16) & 0xFFFF;
         try {
-            Segments.loadCs(s, sel, Segments.codeDescriptor(s, sel));
+            int t = Stack.pop(s, os16);
+            int sel = Stack.pop(s, os16) & 0xFFFF;
+            int level = sel & 3;
+            if (level < s.cpl) {
+                throw Exceptions.gp(s, sel & 0xFFFC);
+            }
+            long cs = Segments.codeDescriptor(s, sel);
+            boolean conforming = (cs & ((long) Segments.D_CONFORMING << 32)) != 0;
+            if (conforming ? Segments.dpl(cs) > level : Segments.dpl(cs) != level) {
+                throw Exceptions.gp(s, sel & 0xFFFC);
+            }
+            s.r[ESP] += release;
+            if (level > s.cpl) {
+                int newEsp = Stack.pop(s, os16);
+                int newSs = Stack.pop(s, os16) & 0xFFFF;
+                long ss = Segments.stackDescriptor(s, newSs, level, X86.V_GP);
+                Segments.loadCs(s, sel, cs, level);
+                Segments.loadSs(s, newSs, ss);
+                s.r[ESP] = newEsp + release;
+                Segments.dropInaccessible(s);
+            } else {
+                Segments.loadCs(s, sel, cs, level);
+            }
+            s.eip = t;
         } catch (CpuFault f) {
             s.r[ESP] = sp;
             throw f;
         }
-        s.r[ESP] += release;
-        s.eip = t;
     }
 
     /** LOOPNE (E0), LOOPE (E1), LOOP (E2): decrement ECX, jump while it is non-zero (and ZF as asked). */

@@ -119,8 +119,20 @@ public final class Cpu implements X86 {
         s.cr4 = st.cr4();
         s.mmu.cr2 = st.cr2();
         s.mmu.cr3 = st.cr3();
+        s.setCpl(s.segSel[CS] & 3);
         ProcessorControl.setCr0(s, st.cr0());
         ProcessorControl.applyPagingMode(s);
+        s.pokeEvents();
+    }
+
+    /** The current privilege level (0 or 3). */
+    public int cpl() {
+        return s.cpl;
+    }
+
+    /** Virtual time in instruction ticks: instructions executed plus time spent halted (what RDTSC reads). */
+    public long ticks() {
+        return s.ticks();
     }
 
     /**
@@ -145,7 +157,12 @@ public final class Cpu implements X86 {
         s.gdtLimit = 0;
         s.idtBase = 0;
         s.idtLimit = 0;
+        s.trSel = s.trBase = s.trLimit = s.trAttr = 0;
+        s.ldtrSel = s.ldtrBase = s.ldtrLimit = 0;
+        s.intrShadowUntil = 0;
+        s.setCpl(0);
         ProcessorControl.applyPagingMode(s);
+        s.pokeEvents();
     }
 
     // ------------------------------------------------------------------ stop points and stops

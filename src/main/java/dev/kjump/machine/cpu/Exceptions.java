@@ -1,11 +1,12 @@
 package dev.kjump.machine.cpu;
 
-import static dev.kjump.machine.cpu.ArchState.POPF_MASK;
 import static dev.kjump.machine.cpu.X86.*;
 
 /**
- * Exceptions and interrupts: delivery through the IDT with the Intel SDM's double- and triple-fault
- * escalation, INT n / INT3 / INTO, IRET, and the faults the other parts raise (#GP, #UD).
+ * Exceptions and interrupts: delivery through the IDT (interrupt and trap gates, gate DPL checks for software
+ * interrupts, the TSS stack switch from ring 3 to ring 0) with the Intel SDM's double- and triple-fault
+ * escalation; external interrupts; INT n / INT3 / INTO; IRET, including the return to an outer level; and
+ * the faults the other parts raise (#GP, #UD, and the privilege checks of ring-0-only instructions).
  */
 final class Exceptions {
     private Exceptions() {
@@ -28,20 +29,23 @@ final class Exceptions {
         }
     }
 
+    /** How an event reaches the IDT: raised by the CPU, an external interrupt, or INT n/INT3/INTO. */
+    enum Source {
+        EXCEPTION, EXTERNAL, SOFTWARE
+    }
+
     /**
-     * Delivers an exception through the IDT, escalating to #DF and a triple fault as
-     * the Intel SDM's table says. Returns false on a triple fault.
+     * Delivers an exception through the IDT, escalating to #DF and a triple fault as the Intel SDM's table
+     * says. Returns false on a triple fault.
      */
     static boolean deliverException(ArchState s, int vector, boolean hasErr, int err, int retEip, int depth) {
         if (depth > 4) {
             return false;
         }
-        int savedEsp = s.r[ESP];
         try {
-            deliverOnce(s, vector, hasErr, err, retEip, false);
+            deliver(s, vector, hasErr, err, retEip, Source.EXCEPTION);
             return true;
         } catch (CpuFault f2) {
-            s.r[ESP] = savedEsp;
             int v2 = f2.vector;
             boolean e2 = f2.hasErrorCode;
             int c2 = f2.errorCode;
@@ -59,39 +63,101 @@ final class Exceptions {
         }
     }
 
-    /** Delivers {@code vector} through its IDT gate once: pushes EFLAGS, CS, EIP (and the error code). */
-    static void deliverOnce(ArchState s, int vector, boolean hasErr, int err, int retEip, boolean software) {
+    /**
+     * Delivers {@code vector} through its IDT gate: checks the gate (a software interrupt needs gate DPL >= CPL),
+     * switches to the ring-0 stack from the TSS when coming from ring 3 (pushing SS and ESP), pushes EFLAGS,
+     * CS, EIP (and the error code), and enters the handler. A fault while doing so leaves the CPU as it was.
+     */
+    static void deliver(ArchState s, int vector, boolean hasErr, int err, int retEip, Source source) {
         int off = vector << 3;
-        int ext = software ? 0 : 1;
+        int ext = source == Source.SOFTWARE ? 0 : 1;
+        int gateCode = off | 2 | ext;
         if (off + 7 > s.idtLimit) {
-            throw s.fault.set(V_GP, true, off | 2 | ext);
+            throw s.fault.set(V_GP, true, gateCode);
         }
-        int lo = Operands.rd32(s, s.idtBase + off);
-        int hi = Operands.rd32(s, s.idtBase + off + 4);
+        int lo = Operands.rd32System(s, s.idtBase + off);
+        int hi = Operands.rd32System(s, s.idtBase + off + 4);
         int type = (hi >>> 8) & 0x1F;
         if (type != 0xE && type != 0xF) {
-            throw s.fault.set(V_GP, true, off | 2 | ext);
+            throw s.fault.set(V_GP, true, gateCode); // no task gates, no 16-bit gates
+        }
+        if (source == Source.SOFTWARE && ((hi >>> 13) & 3) < s.cpl) {
+            throw s.fault.set(V_GP, true, off | 2);
         }
         if ((hi & 0x8000) == 0) {
-            throw s.fault.set(V_NP, true, off | 2 | ext);
+            throw s.fault.set(V_NP, true, gateCode);
         }
         int selector = lo >>> 16;
         int target = (lo & 0xFFFF) | (hi & 0xFFFF0000);
-        long cs = Segments.codeDescriptor(s, selector);
-        int fl = s.eflags();
-        Stack.push32(s, fl);
-        Stack.push32(s, s.segSel[CS]);
-        Stack.push32(s, retEip);
-        if (hasErr) {
-            Stack.push32(s, err);
+        if ((selector & 0xFFFC) == 0) {
+            throw s.fault.set(V_GP, true, ext);
         }
-        Segments.loadCs(s, selector, cs);
+        long cs = Segments.codeDescriptor(s, selector);
+        boolean conforming = (cs & ((long) Segments.D_CONFORMING << 32)) != 0;
+        int level = conforming ? s.cpl : Segments.dpl(cs);
+        if (level > s.cpl) {
+            throw s.fault.set(V_GP, true, (selector & 0xFFFC) | ext);
+        }
+        int fl = s.eflags();
+        int oldCpl = s.cpl;
+        int oldEsp = s.r[ESP];
+        int oldSs = s.segSel[SS];
+        int oldSsBase = s.segBase[SS], oldSsLimit = s.segLimit[SS], oldSsAttr = s.segAttr[SS];
+        try {
+            if (level < oldCpl) {
+                // inner level: the stack from the TSS, then the old SS:ESP on it
+                int newSs = tssStackSelector(s, level, ext);
+                int newEsp = tssStackPointer(s, level);
+                long ssDesc = Segments.stackDescriptor(s, newSs, level, V_TS);
+                s.setCpl(level);
+                Segments.loadSs(s, newSs, ssDesc);
+                s.r[ESP] = newEsp;
+                Stack.push32(s, oldSs);
+                Stack.push32(s, oldEsp);
+            }
+            Stack.push32(s, fl);
+            Stack.push32(s, s.segSel[CS]);
+            Stack.push32(s, retEip);
+            if (hasErr) {
+                Stack.push32(s, err);
+            }
+        } catch (CpuFault f) {
+            s.setCpl(oldCpl);
+            s.segSel[SS] = oldSs;
+            s.segBase[SS] = oldSsBase;
+            s.segLimit[SS] = oldSsLimit;
+            s.segAttr[SS] = oldSsAttr;
+            s.r[ESP] = oldEsp;
+            throw f;
+        }
+        Segments.loadCs(s, selector, cs, level);
         int nf = fl & ~(TF | NT | RF | VM);
         if (type == 0xE) {
             nf &= ~IF;
         }
         s.setEflags(nf);
         s.eip = target;
+    }
+
+    /** The TSS must hold the 32-bit stack pointer pair of {@code level}: #TS(TR) when it is too short. */
+    private static void checkTss(ArchState s, int level, int ext) {
+        if ((s.trSel & 0xFFFC) == 0 || 8 * level + 9 > (s.trLimit & 0xFFFFFFFFL)) {
+            throw s.fault.set(V_TS, true, (s.trSel & 0xFFFC) | ext);
+        }
+    }
+
+    private static int tssStackSelector(ArchState s, int level, int ext) {
+        checkTss(s, level, ext);
+        return Operands.rd32System(s, s.trBase + 8 * level + 8) & 0xFFFF;
+    }
+
+    private static int tssStackPointer(ArchState s, int level) {
+        return Operands.rd32System(s, s.trBase + 8 * level + 4);
+    }
+
+    /** An external interrupt (from the interrupt controller) with the current EIP as the return address. */
+    static void externalInterrupt(ArchState s, int vector) {
+        deliver(s, vector, false, 0, s.eip, Source.EXTERNAL);
     }
 
     static CpuFault gp(ArchState s, int code) {
@@ -102,42 +168,89 @@ final class Exceptions {
         return s.fault.set(V_UD, false, 0);
     }
 
+    /** A ring-0-only instruction (HLT, LGDT, MOV CR, RDMSR, ...): #GP(0) at CPL > 0. */
+    static void requireCpl0(ArchState s) {
+        if (s.cpl != 0) {
+            throw gp(s, 0);
+        }
+    }
+
+    /** CLI, STI (and port I/O without a TSS I/O bitmap): #GP(0) when CPL > IOPL. */
+    static void requireIopl(ArchState s) {
+        if (s.cpl > s.iopl()) {
+            throw gp(s, 0);
+        }
+    }
+
     /**
      * INT n, INT3, INTO: delivers {@code vector} with the next instruction's EIP. A fault while doing so
-     * (gate beyond the IDT limit or not present, stack not writable) is a fault of this instruction: it
-     * propagates with the stack pointer restored, so the run loop delivers it with EIP at the INT.
+     * (gate DPL below CPL, gate beyond the IDT limit or not present, stack not writable) is a fault of this
+     * instruction: the run loop delivers it with EIP at the INT.
      */
     static void softwareInterrupt(ArchState s, int vector) {
+        deliver(s, vector, false, 0, s.eip, Source.SOFTWARE);
+    }
+
+    /**
+     * IRET: pops EIP, CS, EFLAGS and, returning to an outer level, ESP and SS (then data segment registers the
+     * outer level may not use are nulled). EFLAGS follow the privilege rules: IOPL changes only at CPL 0, IF
+     * only when CPL <= IOPL. ESP is left as it was when a load faults. No task return (NT set: #GP).
+     */
+    static void iret(ArchState s, Insn d) {
+        if ((s.flags & NT) != 0) {
+            throw gp(s, 0); // task return: no task support
+        }
         int sp = s.r[ESP];
         try {
-            deliverOnce(s, vector, false, 0, s.eip, true);
+            int t = Stack.pop(s, d.os16);
+            int sel = Stack.pop(s, d.os16) & 0xFFFF;
+            int fl = Stack.pop(s, d.os16);
+            int level = sel & 3;
+            if (level < s.cpl) {
+                throw gp(s, sel & 0xFFFC);
+            }
+            long cs = Segments.codeDescriptor(s, sel);
+            boolean conforming = (cs & ((long) Segments.D_CONFORMING << 32)) != 0;
+            if (conforming ? Segments.dpl(cs) > level : Segments.dpl(cs) != level) {
+                throw gp(s, sel & 0xFFFC);
+            }
+            int oldCpl = s.cpl;
+            int cur = s.eflags();
+            if (d.os16) {
+                fl = (cur & 0xFFFF0000) | (fl & 0xFFFF);
+            }
+            if (level > oldCpl) {
+                int newEsp = Stack.pop(s, d.os16);
+                int newSs = Stack.pop(s, d.os16) & 0xFFFF;
+                long ss = Segments.stackDescriptor(s, newSs, level, V_GP);
+                Segments.loadCs(s, sel, cs, level);
+                Segments.loadSs(s, newSs, ss);
+                s.r[ESP] = newEsp;
+                Segments.dropInaccessible(s);
+            } else {
+                Segments.loadCs(s, sel, cs, level);
+            }
+            s.setEflags(poppedFlags(s, cur, fl, oldCpl));
+            s.eip = t;
         } catch (CpuFault f) {
             s.r[ESP] = sp;
             throw f;
         }
     }
 
-    /** IRET at ring 0: pops EIP, CS, EFLAGS (ESP as it was when the CS load faults); no task return. */
-    static void iret(ArchState s, Insn d) {
-        if ((s.flags & NT) != 0) {
-            throw gp(s, 0); // task return: no task support
+    /**
+     * EFLAGS as POPF and IRET load them at privilege {@code cpl}: IOPL only at CPL 0, IF only when CPL <= IOPL,
+     * VM and RF never (no virtual-8086 mode).
+     */
+    static int poppedFlags(ArchState s, int cur, int v, int cpl) {
+        int mask = ArchState.POPF_MASK;
+        if (cpl > 0) {
+            mask &= ~IOPL;
         }
-        int sp = s.r[ESP];
-        int t = Stack.pop(s, d.os16);
-        int sel = Stack.pop(s, d.os16) & 0xFFFF;
-        int fl = Stack.pop(s, d.os16);
-        try {
-            Segments.loadCs(s, sel, Segments.codeDescriptor(s, sel));
-        } catch (CpuFault f) {
-            s.r[ESP] = sp;
-            throw f;
+        if (cpl > ((cur >>> 12) & 3)) {
+            mask &= ~IF;
         }
-        int cur = s.eflags();
-        if (d.os16) {
-            fl = (cur & 0xFFFF0000) | (fl & 0xFFFF);
-        }
-        s.setEflags((cur & ~POPF_MASK) | (fl & POPF_MASK));
-        s.eip = t;
+        return (cur & ~mask) | (v & mask);
     }
 
     /** A short name for an exception vector, e.g. {@code "#PF"}. */

@@ -44,6 +44,61 @@ final class Interpreter {
     void connect(InterruptController pic, VirtualClock clock) {
         this.pic = pic;
         this.clock = clock;
+        clock.connect(s::ticks, s::pokeEvents);
+        s.pokeEvents();
+    }
+
+    /**
+     * The slow path the loop takes when the instruction count reaches {@code s.eventTick}: brings the timed
+     * devices up to date, takes an external interrupt when INTR is up, IF is set and no STI or MOV SS shadow
+     * holds it off, and computes when to look again.
+     */
+    private void serviceEvents() {
+        s.eventTick = Long.MAX_VALUE;
+        if (clock == null) {
+            return;
+        }
+        clock.advance();
+        if (pic.intr() && (s.flags & IF) != 0) {
+            if (s.icount < s.intrShadowUntil) {
+                s.eventTick = s.intrShadowUntil;
+            } else {
+                Exceptions.externalInterrupt(s, pic.acknowledge() & 0xFF);
+                s.eventTick = s.icount; // another request may be waiting behind it (or come when IF is set)
+                return;
+            }
+        }
+        long next = clock.nextEventTick();
+        if (next != Long.MAX_VALUE) {
+            s.eventTick = Math.min(s.eventTick, Math.max(next - s.haltedTicks, s.icount));
+        }
+    }
+
+    /**
+     * HLT with interrupts on: virtual time jumps to the next timed event, which may raise INTR; the HLT runs
+     * again until an interrupt is taken (the loop's budget, time limit and stops still apply). Returns false when
+     * nothing can ever wake the CPU.
+     */
+    private boolean sleepUntilInterrupt(Insn d) {
+        if (clock == null) {
+            return false;
+        }
+        if (!pic.intr()) {
+            long next = clock.nextEventTick();
+            if (next == Long.MAX_VALUE) {
+                return false;
+            }
+            long now = s.ticks();
+            if (next > now) {
+                s.haltedTicks += next - now;
+            }
+            clock.advance();
+        }
+        if (!pic.intr()) {
+            s.eip -= d.len; // still asleep: HLT again
+        }
+        s.pokeEvents();
+        return true;
     }
 
     /** Asks the running loop to stop at an instruction boundary (any thread). */
@@ -77,6 +132,10 @@ final class Interpreter {
             int start = s.eip;
             long counted = s.icount;
             try {
+                if (s.icount >= s.eventTick) {
+                    serviceEvents();
+                    start = s.eip;
+                }
                 int lin = s.segBase[CS] + start;
                 int phys = s.mmu.fetch(lin);
                 int pfn = phys >>> PhysicalMemory.PAGE_SHIFT;
@@ -196,15 +255,24 @@ final class Interpreter {
             case 0x07 -> Segments.popSegment(s, d, ES);
             case 0x0E -> Stack.push(s, d.os16, s.segSel[CS]);
             case 0x16 -> Stack.push(s, d.os16, s.segSel[SS]);
-            case 0x17 -> Segments.popSegment(s, d, SS);
+            case 0x17 -> {
+                Segments.popSegment(s, d, SS);
+                s.intrShadowUntil = s.icount + 1;
+            }
             case 0x1E -> Stack.push(s, d.os16, s.segSel[DS]);
             case 0x1F -> Segments.popSegment(s, d, DS);
             case 0x40, 0x41, 0x42, 0x43, 0x44, 0x45, 0x46, 0x47 -> Alu.incReg(s, osz, op & 7);
             case 0x48, 0x49, 0x4A, 0x4B, 0x4C, 0x4D, 0x4E, 0x4F -> Alu.decReg(s, osz, op & 7);
             case 0x50, 0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57 -> Stack.push(s, d.os16, Operands.getReg(s, osz, op & 7));
             case 0x58, 0x59, 0x5A, 0x5B, 0x5C, 0x5D, 0x5E, 0x5F -> Stack.popReg(s, d.os16, op & 7);
+            case 0x27 -> Bcd.daa(s);
+            case 0x2F -> Bcd.das(s);
+            case 0x37 -> Bcd.aaa(s);
+            case 0x3F -> Bcd.aas(s);
             case 0x60 -> Stack.pusha(s, d.os16);
             case 0x61 -> Stack.popa(s, d.os16);
+            case 0x62 -> Alu.bound(s, d, osz);
+            case 0x63 -> Segments.arpl(s, d);
             case 0x68, 0x6A -> Stack.push(s, d.os16, d.imm);
             case 0x69, 0x6B -> Operands.setReg(s, osz, d.reg, Alu.imul2(s, osz, Operands.readRm(s, d, osz), d.imm));
             case 0x6C -> Strings.string(s, d, INS, 1);
@@ -239,6 +307,9 @@ final class Interpreter {
                     throw Exceptions.ud(s);
                 }
                 Segments.loadDataSegment(s, d.reg, Operands.readRm(s, d, 2));
+                if (d.reg == SS) {
+                    s.intrShadowUntil = s.icount + 1;
+                }
             }
             case 0x8F -> {
                 if (d.reg != 0) {
@@ -275,7 +346,7 @@ final class Interpreter {
                 }
             }
             case 0x9A -> ControlTransfer.callFar(s, d.os16, d.imm2, d.imm);
-            case 0x9B -> { }
+            case 0x9B -> ProcessorControl.fwait(s);
             case 0x9C -> Stack.push(s, d.os16, s.eflags() & ~(VM | RF));
             case 0x9D -> {
                 int v = Stack.pop(s, d.os16);
@@ -283,7 +354,7 @@ final class Interpreter {
                 if (d.os16) {
                     v = (cur & 0xFFFF0000) | (v & 0xFFFF);
                 }
-                s.setEflags((cur & ~POPF_MASK) | (v & POPF_MASK));
+                s.setEflags(Exceptions.poppedFlags(s, cur, v, s.cpl));
             }
             case 0x9E -> {
                 s.materialize();
@@ -314,6 +385,8 @@ final class Interpreter {
             case 0xC1 -> Shifts.shiftRm(s, d, osz, d.imm);
             case 0xC2 -> ControlTransfer.returnNear(s, d.os16, d.imm);
             case 0xC3 -> ControlTransfer.returnNear(s, d.os16, 0);
+            case 0xC4 -> Segments.loadFarPointer(s, d, ES, osz);
+            case 0xC5 -> Segments.loadFarPointer(s, d, DS, osz);
             case 0xC6 -> {
                 if (d.reg != 0) {
                     throw Exceptions.ud(s);
@@ -342,33 +415,50 @@ final class Interpreter {
             case 0xD1 -> Shifts.shiftRm(s, d, osz, 1);
             case 0xD2 -> Shifts.shiftRm(s, d, 1, s.r[ECX] & 0xFF);
             case 0xD3 -> Shifts.shiftRm(s, d, osz, s.r[ECX] & 0xFF);
+            case 0xD4 -> Bcd.aam(s, d.imm & 0xFF);
+            case 0xD5 -> Bcd.aad(s, d.imm & 0xFF);
+            case 0xD6 -> Operands.setReg8(s, EAX, s.cf() ? 0xFF : 0); // SALC
+            case 0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF -> ProcessorControl.noFpu(s);
             case 0xD7 -> Operands.setReg8(s, EAX, Operands.rd8(s, s.segBase[d.seg] + s.r[EBX] + (s.r[EAX] & 0xFF)));
             case 0xE0, 0xE1, 0xE2 -> ControlTransfer.loop(s, d);
             case 0xE3 -> ControlTransfer.jumpIfEcxZero(s, d);
-            case 0xE4 -> Operands.setReg8(s, EAX, s.io.in(d.imm & 0xFF, 1));
-            case 0xE5 -> Operands.setReg(s, osz, EAX, s.io.in(d.imm & 0xFF, osz));
-            case 0xE6 -> s.io.out(d.imm & 0xFF, 1, s.r[EAX] & 0xFF);
-            case 0xE7 -> s.io.out(d.imm & 0xFF, osz, Operands.getReg(s, osz, EAX));
+            case 0xE4 -> Operands.setReg8(s, EAX, PortIo.in(s, d.imm & 0xFF, 1));
+            case 0xE5 -> Operands.setReg(s, osz, EAX, PortIo.in(s, d.imm & 0xFF, osz));
+            case 0xE6 -> PortIo.out(s, d.imm & 0xFF, 1, s.r[EAX] & 0xFF);
+            case 0xE7 -> PortIo.out(s, d.imm & 0xFF, osz, Operands.getReg(s, osz, EAX));
             case 0xE8 -> ControlTransfer.callRelative(s, d.os16, d.imm);
             case 0xE9, 0xEB -> ControlTransfer.jumpRelative(s, d.os16, d.imm);
             case 0xEA -> ControlTransfer.jumpFar(s, d.imm2, d.imm);
-            case 0xEC -> Operands.setReg8(s, EAX, s.io.in(s.r[EDX] & 0xFFFF, 1));
-            case 0xED -> Operands.setReg(s, osz, EAX, s.io.in(s.r[EDX] & 0xFFFF, osz));
-            case 0xEE -> s.io.out(s.r[EDX] & 0xFFFF, 1, s.r[EAX] & 0xFF);
-            case 0xEF -> s.io.out(s.r[EDX] & 0xFFFF, osz, Operands.getReg(s, osz, EAX));
+            case 0xEC -> Operands.setReg8(s, EAX, PortIo.in(s, s.r[EDX] & 0xFFFF, 1));
+            case 0xED -> Operands.setReg(s, osz, EAX, PortIo.in(s, s.r[EDX] & 0xFFFF, osz));
+            case 0xEE -> PortIo.out(s, s.r[EDX] & 0xFFFF, 1, s.r[EAX] & 0xFF);
+            case 0xEF -> PortIo.out(s, s.r[EDX] & 0xFFFF, osz, Operands.getReg(s, osz, EAX));
             case 0xF4 -> {
+                Exceptions.requireCpl0(s);
                 boolean ifSet = (s.flags & IF) != 0;
-                requestStop(stop(StopReason.Kind.HALT, s.eip, 0, 0,
-                        ifSet ? "HLT with interrupts enabled, but no interrupt source can wake the CPU"
-                                : "HLT with interrupts disabled"));
+                if (!ifSet || !sleepUntilInterrupt(d)) {
+                    requestStop(stop(StopReason.Kind.HALT, s.eip, 0, 0,
+                            ifSet ? "HLT with interrupts enabled, but no interrupt source can wake the CPU"
+                                    : "HLT with interrupts disabled"));
+                }
             }
             case 0xF5 -> s.setCfOnly(!s.cf());
             case 0xF6 -> Alu.group3(s, d, 1);
             case 0xF7 -> Alu.group3(s, d, osz);
             case 0xF8 -> s.setCfOnly(false);
             case 0xF9 -> s.setCfOnly(true);
-            case 0xFA -> s.flags &= ~IF;
-            case 0xFB -> s.flags |= IF;
+            case 0xFA -> {
+                Exceptions.requireIopl(s);
+                s.flags &= ~IF;
+            }
+            case 0xFB -> {
+                Exceptions.requireIopl(s);
+                if ((s.flags & IF) == 0) {
+                    s.flags |= IF;
+                    s.intrShadowUntil = s.icount + 1; // no interrupt before the next instruction has run
+                    s.pokeEvents();
+                }
+            }
             case 0xFC -> s.flags &= ~DF;
             case 0xFD -> s.flags |= DF;
             case 0xFE -> {
@@ -429,15 +519,20 @@ final class Interpreter {
     private void exec0F(Insn d, int op, int osz) {
         final ArchState s = this.s;
         switch (op) {
+            case 0x100 -> Segments.group6(s, d);
             case 0x101 -> ProcessorControl.group7(s, d);
+            case 0x102 -> Segments.lar(s, d, osz);
+            case 0x103 -> Segments.lsl(s, d, osz);
             case 0x106 -> ProcessorControl.clts(s);
-            case 0x108, 0x109 -> { } // INVD, WBINVD
+            case 0x108, 0x109 -> Exceptions.requireCpl0(s); // INVD, WBINVD: no caches to write back
             case 0x10D, 0x118, 0x119, 0x11A, 0x11B, 0x11C, 0x11D, 0x11E, 0x11F -> { } // hint NOPs
-            case 0x120 -> s.r[d.rm] = ProcessorControl.readCr(s, d.reg);
-            case 0x121 -> s.r[d.rm] = s.dr[d.reg];
-            case 0x122 -> ProcessorControl.writeCr(s, d.reg, s.r[d.rm]);
-            case 0x123 -> s.dr[d.reg] = s.r[d.rm];
+            case 0x120 -> ProcessorControl.movFromCr(s, d);
+            case 0x121 -> ProcessorControl.movFromDr(s, d);
+            case 0x122 -> ProcessorControl.movToCr(s, d);
+            case 0x123 -> ProcessorControl.movToDr(s, d);
+            case 0x130 -> ProcessorControl.wrmsr(s);
             case 0x131 -> ProcessorControl.rdtsc(s);
+            case 0x132 -> ProcessorControl.rdmsr(s);
             case 0x140, 0x141, 0x142, 0x143, 0x144, 0x145, 0x146, 0x147, 0x148, 0x149, 0x14A, 0x14B, 0x14C, 0x14D,
                  0x14E, 0x14F -> {
                 int v = Operands.readRm(s, d, osz);
@@ -449,6 +544,9 @@ final class Interpreter {
                  0x18E, 0x18F -> ControlTransfer.jumpIf(s, d.os16, op & 0xF, d.imm);
             case 0x190, 0x191, 0x192, 0x193, 0x194, 0x195, 0x196, 0x197, 0x198, 0x199, 0x19A, 0x19B, 0x19C, 0x19D,
                  0x19E, 0x19F -> Operands.writeRm(s, d, 1, s.cond(op & 0xF) ? 1 : 0);
+            case 0x1B2 -> Segments.loadFarPointer(s, d, SS, osz);
+            case 0x1B4 -> Segments.loadFarPointer(s, d, FS, osz);
+            case 0x1B5 -> Segments.loadFarPointer(s, d, GS, osz);
             case 0x1A0 -> Stack.push(s, d.os16, s.segSel[FS]);
             case 0x1A1 -> Segments.popSegment(s, d, FS);
             case 0x1A2 -> ProcessorControl.cpuid(s);

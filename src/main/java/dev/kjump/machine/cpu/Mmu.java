@@ -5,8 +5,9 @@ import dev.kjump.machine.PhysicalMemory;
 /**
  * The i386 paging unit: 2-level page tables with 4 KiB pages and, with CR4.PSE, 4 MiB pages; a TLB that CR3
  * writes, paging mode changes and INVLPG flush; accessed and dirty bits set in the tables as the hardware
- * does; page faults with CR2 and the error code. The CPU runs at ring 0 only, so the U/S bit never denies an
- * access; R/W denies writes only when CR0.WP is set.
+ * does; page faults with CR2 and the error code. A user-mode access (CPL 3) needs U/S set in both levels and,
+ * for a write, R/W in both; a supervisor access is denied a write only by a clear R/W with CR0.WP set. User and
+ * supervisor translations are cached apart, so a change of CPL needs no flush.
  */
 public final class Mmu {
     /** Access kinds. */
@@ -16,6 +17,7 @@ public final class Mmu {
 
     static final int PTE_P = 0x1;
     static final int PTE_RW = 0x2;
+    static final int PTE_US = 0x4;
     static final int PTE_A = 0x20;
     static final int PTE_D = 0x40;
     static final int PDE_PS = 0x80;
@@ -34,10 +36,15 @@ public final class Mmu {
     /** Linear address of the last page fault. */
     int cr2;
 
-    /** TLB tags: (linear page address | 1) when valid, for reads and for writes (writes need D set). */
-    private final int[] tagRead = new int[TLB_SIZE];
-    private final int[] tagWrite = new int[TLB_SIZE];
-    private final int[] frame = new int[TLB_SIZE];
+    /**
+     * TLB tags: (linear page address | 1) when valid, for reads and for writes (writes need D set), and the
+     * frames; one set for supervisor accesses, one for user accesses, and the set in use.
+     */
+    private final int[] supRead = new int[TLB_SIZE], supWrite = new int[TLB_SIZE], supFrame = new int[TLB_SIZE];
+    private final int[] userRead = new int[TLB_SIZE], userWrite = new int[TLB_SIZE], userFrame = new int[TLB_SIZE];
+    private int[] tagRead = supRead, tagWrite = supWrite, frame = supFrame;
+    /** Accesses are user-mode accesses (CPL 3, and not an implicit supervisor access such as a descriptor read). */
+    private boolean user;
     private boolean largePagesCached;
     private long walks;
 
@@ -53,9 +60,29 @@ public final class Mmu {
 
     /** Drops every cached translation. */
     void flush() {
-        java.util.Arrays.fill(tagRead, 0);
-        java.util.Arrays.fill(tagWrite, 0);
+        java.util.Arrays.fill(supRead, 0);
+        java.util.Arrays.fill(supWrite, 0);
+        java.util.Arrays.fill(userRead, 0);
+        java.util.Arrays.fill(userWrite, 0);
         largePagesCached = false;
+    }
+
+    /**
+     * Makes the following accesses user-mode (true) or supervisor (false) accesses; returns the previous mode, so
+     * that an implicit supervisor access (GDT, IDT, TSS) can put it back.
+     */
+    boolean setUser(boolean u) {
+        boolean was = user;
+        user = u;
+        tagRead = u ? userRead : supRead;
+        tagWrite = u ? userWrite : supWrite;
+        frame = u ? userFrame : supFrame;
+        return was;
+    }
+
+    /** True when accesses are user-mode accesses. */
+    boolean user() {
+        return user;
     }
 
     /** INVLPG: drops the translation of the page holding {@code linear}. */
@@ -65,8 +92,10 @@ public final class Mmu {
             return;
         }
         int i = (linear >>> 12) & TLB_MASK;
-        tagRead[i] = 0;
-        tagWrite[i] = 0;
+        supRead[i] = 0;
+        supWrite[i] = 0;
+        userRead[i] = 0;
+        userWrite[i] = 0;
     }
 
     /** Translates for a read; throws the CPU's #PF fault. */
@@ -105,11 +134,14 @@ public final class Mmu {
      */
     public int translate(int linear, boolean write) {
         int savedCr2 = cr2;
+        boolean wasUser = setUser(false);
         try {
             return write ? write(linear) : read(linear);
         } catch (CpuFault f) {
             cr2 = savedCr2;
             throw new PageFaultException(linear, f.errorCode);
+        } finally {
+            setUser(wasUser);
         }
     }
 
@@ -150,10 +182,11 @@ public final class Mmu {
             throw pageFault(linear, 0, isWrite);
         }
         int phys;
+        int u = user ? PTE_US : 0;
         int i = (linear >>> 12) & TLB_MASK;
         if ((pde & PDE_PS) != 0 && pse) {
-            if (isWrite && writeProtect && (pde & PTE_RW) == 0) {
-                throw pageFault(linear, 1, true);
+            if ((pde & u) != u || isWrite && (pde & PTE_RW) == 0 && (writeProtect || user)) {
+                throw pageFault(linear, 1, isWrite);
             }
             int set = PTE_A | (isWrite ? PTE_D : 0);
             if ((pde & set) != set) {
@@ -162,7 +195,7 @@ public final class Mmu {
             phys = (pde & 0xFFC00000) | (linear & 0x003FF000);
             largePagesCached = true;
             boolean dirty = ((pde | set) & PTE_D) != 0;
-            fill(i, linear, phys, dirty && (!writeProtect || (pde & PTE_RW) != 0));
+            fill(i, linear, phys, dirty && (!(writeProtect || user) || (pde & PTE_RW) != 0));
         } else {
             // as QEMU does: the directory entry's accessed bit is set before the table entry is looked at
             if ((pde & PTE_A) == 0) {
@@ -174,8 +207,8 @@ public final class Mmu {
                 throw pageFault(linear, 0, isWrite);
             }
             boolean writable = (pde & pte & PTE_RW) != 0;
-            if (isWrite && writeProtect && !writable) {
-                throw pageFault(linear, 1, true);
+            if ((pde & pte & u) != u || isWrite && !writable && (writeProtect || user)) {
+                throw pageFault(linear, 1, isWrite);
             }
             int set = PTE_A | (isWrite ? PTE_D : 0);
             if ((pte & set) != set) {
@@ -183,7 +216,7 @@ public final class Mmu {
             }
             phys = pte & 0xFFFFF000;
             boolean dirty = ((pte | set) & PTE_D) != 0;
-            fill(i, linear, phys, dirty && (!writeProtect || writable));
+            fill(i, linear, phys, dirty && (!(writeProtect || user) || writable));
         }
         return phys | (linear & 0xFFF);
     }
@@ -197,6 +230,6 @@ public final class Mmu {
 
     private CpuFault pageFault(int linear, int present, boolean write) {
         cr2 = linear;
-        return fault.set(X86.V_PF, true, present | (write ? 2 : 0));
+        return fault.set(X86.V_PF, true, present | (write ? 2 : 0) | (user ? 4 : 0));
     }
 }

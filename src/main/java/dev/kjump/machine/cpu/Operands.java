@@ -158,4 +158,24 @@ final class Operands {
         }
         setReg(s, size, d.reg, offset(s, d));
     }
+
+    /** A read of a system structure (GDT, LDT, IDT, TSS): a supervisor access whatever the CPL. */
+    static int rd32System(ArchState s, int lin) {
+        boolean wasUser = s.mmu.setUser(false);
+        try {
+            return rd32(s, lin);
+        } finally {
+            s.mmu.setUser(wasUser);
+        }
+    }
+
+    /** A write of a system structure (the accessed and busy bits): a supervisor access whatever the CPL. */
+    static void wr32System(ArchState s, int lin, int v) {
+        boolean wasUser = s.mmu.setUser(false);
+        try {
+            wr32(s, lin, v);
+        } finally {
+            s.mmu.setUser(wasUser);
+        }
+    }
 }

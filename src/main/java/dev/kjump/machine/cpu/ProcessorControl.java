@@ -29,8 +29,11 @@ final class ProcessorControl {
         s.stops.markBreakpoints();
     }
 
-    /** Group 7 (0F 01): SGDT SIDT LGDT LIDT SMSW LMSW INVLPG. */
+    /** Group 7 (0F 01): SGDT SIDT LGDT LIDT SMSW LMSW INVLPG (LGDT, LIDT, LMSW and INVLPG at CPL 0 only). */
     static void group7(ArchState s, Insn d) {
+        if (d.reg == 2 || d.reg == 3 || d.reg >= 6) {
+            Exceptions.requireCpl0(s);
+        }
         if (d.mod == 3) {
             if (d.reg == 4) {
                 Operands.setReg(s, d.os16 ? 2 : 4, d.rm, s.cr0 & (d.os16 ? 0xFFFF : -1));
@@ -108,16 +111,96 @@ final class ProcessorControl {
 
     /** CLTS: clears CR0.TS. */
     static void clts(ArchState s) {
-        s.cr0 &= ~0x8;
+        Exceptions.requireCpl0(s);
+        s.cr0 &= ~CR0_TS;
     }
 
-    /** RDTSC: the time stamp counter is the instruction count. */
+    /** MOV r32, CRn. */
+    static void movFromCr(ArchState s, Insn d) {
+        Exceptions.requireCpl0(s);
+        s.r[d.rm] = readCr(s, d.reg);
+    }
+
+    /** MOV CRn, r32. */
+    static void movToCr(ArchState s, Insn d) {
+        Exceptions.requireCpl0(s);
+        writeCr(s, d.reg, s.r[d.rm]);
+    }
+
+    /** MOV r32, DRn (DR4/DR5 alias DR6/DR7, as with CR4.DE clear). */
+    static void movFromDr(ArchState s, Insn d) {
+        Exceptions.requireCpl0(s);
+        s.r[d.rm] = s.dr[d.reg == 4 || d.reg == 5 ? d.reg + 2 : d.reg];
+    }
+
+    /** MOV DRn, r32. */
+    static void movToDr(ArchState s, Insn d) {
+        Exceptions.requireCpl0(s);
+        s.dr[d.reg == 4 || d.reg == 5 ? d.reg + 2 : d.reg] = s.r[d.rm];
+    }
+
+    /** RDTSC: the time stamp counter is virtual time in instruction ticks; #GP at CPL > 0 with CR4.TSD. */
     static void rdtsc(ArchState s) {
-        s.r[EAX] = (int) s.icount;
-        s.r[EDX] = (int) (s.icount >>> 32);
+        if ((s.cr4 & CR4_TSD) != 0) {
+            Exceptions.requireCpl0(s);
+        }
+        long t = s.ticks();
+        s.r[EAX] = (int) t;
+        s.r[EDX] = (int) (t >>> 32);
     }
 
-    /** CPUID: an i686-class Intel CPU with PSE, TSC, CX8 and CMOV, and no FPU. */
+    /** The model-specific registers: the TSC (0x10) and the microcode revision (0x8B); any other MSR is #GP(0). */
+    static final int MSR_TSC = 0x10, MSR_UCODE_REV = 0x8B;
+
+    /** RDMSR: EDX:EAX = MSR[ECX]. */
+    static void rdmsr(ArchState s) {
+        Exceptions.requireCpl0(s);
+        long v = switch (s.r[ECX]) {
+            case MSR_TSC -> s.ticks();
+            case MSR_UCODE_REV -> s.ucodeRev;
+            default -> throw Exceptions.gp(s, 0);
+        };
+        s.r[EAX] = (int) v;
+        s.r[EDX] = (int) (v >>> 32);
+    }
+
+    /** WRMSR: MSR[ECX] = EDX:EAX. Writing the TSC moves virtual time's origin for RDTSC. */
+    static void wrmsr(ArchState s) {
+        Exceptions.requireCpl0(s);
+        long v = (s.r[EDX] & 0xFFFFFFFFL) << 32 | (s.r[EAX] & 0xFFFFFFFFL);
+        switch (s.r[ECX]) {
+            case MSR_TSC -> s.haltedTicks += v - s.ticks();
+            case MSR_UCODE_REV -> s.ucodeRev = v;
+            default -> throw Exceptions.gp(s, 0);
+        }
+    }
+
+    /**
+     * An x87 instruction (D8-DF) on a CPU without an FPU: #NM when CR0.EM or CR0.TS is set (Linux's math
+     * emulator takes it from there), #UD otherwise.
+     */
+    static void noFpu(ArchState s) {
+        if ((s.cr0 & (CR0_EM | CR0_TS)) != 0) {
+            throw s.fault.set(V_NM, false, 0);
+        }
+        throw Exceptions.ud(s);
+    }
+
+    /** WAIT/FWAIT: #NM when CR0.MP and CR0.TS are both set; otherwise nothing to wait for. */
+    static void fwait(ArchState s) {
+        if ((s.cr0 & (CR0_MP | CR0_TS)) == (CR0_MP | CR0_TS)) {
+            throw s.fault.set(V_NM, false, 0);
+        }
+    }
+
+    /**
+     * CPUID leaf 1 EDX: what this CPU implements: PSE, TSC, MSR (RDMSR/WRMSR), CX8, PGE (CR4.PGE is accepted;
+     * global pages are flushed like any other, which the architecture allows) and CMOV. No FPU (kernels boot
+     * with {@code no387}), no VME, DE, PAE, MCE, APIC, SEP (system calls use INT 0x80), MTRR, MMX or SSE.
+     */
+    static final int CPUID_FEATURES = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 13) | (1 << 15);
+
+    /** CPUID: an i686-class Intel CPU (family 6 model 3 stepping 3) with {@link #CPUID_FEATURES}. */
     static void cpuid(ArchState s) {
         int leaf = s.r[EAX];
         switch (leaf) {
@@ -131,7 +214,7 @@ final class ProcessorControl {
                 s.r[EAX] = 0x633; // family 6 model 3 stepping 3
                 s.r[EBX] = 0;
                 s.r[ECX] = 0;
-                s.r[EDX] = (1 << 3) | (1 << 4) | (1 << 8) | (1 << 15); // PSE TSC CX8 CMOV
+                s.r[EDX] = CPUID_FEATURES;
             }
             case 0x80000000 -> {
                 s.r[EAX] = 0x80000000;

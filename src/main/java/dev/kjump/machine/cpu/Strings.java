@@ -66,12 +66,13 @@ final class Strings {
             case LODS -> Operands.setReg(s, size, EAX, Operands.rd(s, size, src));
             case SCAS -> Alu.alu(s, Alu.CMP, size, Operands.getReg(s, size, EAX), Operands.rd(s, size, dst));
             case INS -> {
+                PortIo.check(s, s.r[EDX] & 0xFFFF, size);
                 if (s.mmu.paging) {
                     s.mmu.write(dst); // fault before the port is read
                 }
                 Operands.wr(s, size, dst, s.io.in(s.r[EDX] & 0xFFFF, size));
             }
-            default -> s.io.out(s.r[EDX] & 0xFFFF, size, Operands.rd(s, size, src));
+            default -> PortIo.out(s, s.r[EDX] & 0xFFFF, size, Operands.rd(s, size, src));
         }
         if (kind != STOS && kind != SCAS && kind != INS) {
             s.r[ESI] += st;

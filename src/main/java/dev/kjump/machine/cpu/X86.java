@@ -17,9 +17,10 @@ public interface X86 {
             IOPL = 0x3000, NT = 0x4000, RF = 0x10000, VM = 0x20000, AC = 0x40000, ID = 0x200000;
 
     /** CR0 bits. */
-    int CR0_PE = 0x1, CR0_ET = 0x10, CR0_WP = 0x10000, CR0_PG = 0x80000000;
+    int CR0_PE = 0x1, CR0_MP = 0x2, CR0_EM = 0x4, CR0_TS = 0x8, CR0_ET = 0x10, CR0_WP = 0x10000,
+            CR0_PG = 0x80000000;
     /** CR4 bits. */
-    int CR4_PSE = 0x10, CR4_PGE = 0x80;
+    int CR4_TSD = 0x4, CR4_PSE = 0x10, CR4_PGE = 0x80;
 
     /** Exception vectors. */
     int V_DE = 0, V_DB = 1, V_BP = 3, V_OF = 4, V_BR = 5, V_UD = 6, V_NM = 7, V_DF = 8, V_TS = 10, V_NP = 11,
