@@ -16,7 +16,7 @@ public final class MachineOptions {
     @Option(names = "--mips", paramLabel = "N", defaultValue = "100",
             description = "virtual time runs at N million instructions per second (timers, RTC; N divides 1000; "
                     + "default: ${DEFAULT-VALUE})")
-    int mips;
+    int mips = 100;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "stop the image after this many wall-clock seconds (default: ${DEFAULT-VALUE}; 0 = none)")
