@@ -85,8 +85,6 @@ public final class Machine {
         this.memory = new PhysicalMemory(memorySize);
         this.cpu = new Cpu(memory, io);
         this.clock = new VirtualClock(nanosPerInstruction);
-        // Virtual time from the instruction count until the CPU connects the clock its own way (halted time too).
-        clock.connect(cpu::instructions, () -> { });
         this.pic = new Pic8259(clock::reschedule);
         pic.attachTo(io);
         this.pit = new Pit8254(clock, pic);

@@ -145,6 +145,12 @@ public final class Pic8259 implements IoDevice, InterruptController, IrqLine {
         return master.imr | slave.imr << 8;
     }
 
+    /** False when the master masks every input (the slave reaches the CPU only through the master's IRQ 2). */
+    @Override
+    public boolean canInterrupt() {
+        return (master.imr & 0xFF) != 0xFF;
+    }
+
     // ------------------------------------------------------------------ state
 
     @Override
