@@ -212,7 +212,7 @@ final class ProcessorControl {
         int leaf = s.r[EAX];
         switch (leaf) {
             case 0 -> {
-                s.r[EAX] = 1;
+                s.r[EAX] = 2; // leaves 0-2
                 s.r[EBX] = 0x756e6547; // "Genu"
                 s.r[EDX] = 0x49656e69; // "ineI"
                 s.r[ECX] = 0x6c65746e; // "ntel"
@@ -222,6 +222,14 @@ final class ProcessorControl {
                 s.r[EBX] = 0;
                 s.r[ECX] = CPUID_HYPERVISOR;
                 s.r[EDX] = CPUID_FEATURES;
+            }
+            case 2 -> {
+                // cache descriptors, as QEMU's pentium2 reports them: one call; L1D 32K (0x2c), L1I 32K (0x30),
+                // L2 2M (0x7d). kjump has no caches, but a kernel names a model 5 without L2 a Celeron.
+                s.r[EAX] = 1;
+                s.r[EBX] = 0;
+                s.r[ECX] = 0;
+                s.r[EDX] = 0x2c << 16 | 0x30 << 8 | 0x7d;
             }
             case 0x80000000 -> {
                 s.r[EAX] = 0x80000000;
