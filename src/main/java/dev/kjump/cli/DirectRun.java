@@ -13,10 +13,11 @@ import dev.kjump.machine.StopReason;
 import java.util.List;
 
 /**
- * Runs an image straight on a bare machine ({@link #run}), or boots a Linux bzImage there ({@link #boot}).
+ * Runs an image straight on a bare machine, without a kernel around it: a jump-back image ({@link #run}) or a
+ * Linux bzImage ({@link #boot}, the 32-bit boot protocol).
  *
- * <p>Runs a jump-back image straight on a bare machine, in the state the jump-back protocol 1.00 hands over,
- * without a kernel around it ({@code kjump run --bare}, the conformance suite, {@code kjump bench}). It lives in
+ * <p>{@link #run} enters a jump-back image in the state the jump-back protocol 1.00 hands over
+ * ({@code kjump run --bare}, the conformance suite, {@code kjump bench}). It lives in
  * the cli, the one layer that may use both the image and the kernel: it runs the kernel's own control page code
  * ({@link ControlPage}). The CPU executes the {@code call *%edx} into the callee with {@code %esp} at the top of a
  * swap page, so the callee finds {@code (%esp)} = the helper entry, {@code 4(%esp)} = the address entered,
