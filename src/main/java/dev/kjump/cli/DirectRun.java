@@ -1,5 +1,6 @@
 package dev.kjump.cli;
 
+import dev.kjump.image.BzImage;
 import dev.kjump.image.Image;
 import dev.kjump.image.ImageException;
 import dev.kjump.image.Segment;
@@ -9,10 +10,14 @@ import dev.kjump.machine.cpu.CpuState;
 import dev.kjump.machine.Machine;
 import dev.kjump.machine.PhysicalMemory;
 import dev.kjump.machine.StopReason;
+import java.util.List;
 
 /**
- * Runs a jump-back image straight on a bare machine, in the state the jump-back protocol 1.00 hands over,
- * without a kernel around it ({@code kjump run --bare}, the conformance suite, {@code kjump bench}). It lives in
+ * Runs an image straight on a bare machine, without a kernel around it: a jump-back image ({@link #run}) or a
+ * Linux bzImage ({@link #boot}, the 32-bit boot protocol).
+ *
+ * <p>{@link #run} enters a jump-back image in the state the jump-back protocol 1.00 hands over
+ * ({@code kjump run --bare}, the conformance suite, {@code kjump bench}). It lives in
  * the cli, the one layer that may use both the image and the kernel: it runs the kernel's own control page code
  * ({@link ControlPage}). The CPU executes the {@code call *%edx} into the callee with {@code %esp} at the top of a
  * swap page, so the callee finds {@code (%esp)} = the helper entry, {@code 4(%esp)} = the address entered,
@@ -89,19 +94,10 @@ public final class DirectRun {
     public static Result run(Machine machine, Image image, long maxInstructions, long timeoutNanos)
             throws ImageException {
         PhysicalMemory mem = machine.memory();
-        for (Segment s : image.segments()) {
-            if (s.end() > mem.size()) {
-                throw new ImageException(image.name(), String.format(
-                        "segment %08x-%08x lies outside RAM (%d MiB); give more --mem", s.physAddr(), s.end() - 1,
-                        mem.size() >> 20));
-            }
-        }
+        checkFits(mem, image.segments(), image.name());
         int control = freePage(image, mem, 0x1000);
         int swap = freePage(image, mem, control + PhysicalMemory.PAGE_SIZE);
-        for (Segment s : image.segments()) {
-            mem.write((int) s.physAddr(), s.data(), 0, s.data().length);
-            mem.fill((int) (s.physAddr() + s.data().length), (int) (s.memSize() - s.data().length), 0);
-        }
+        load(mem, image.segments());
         byte[] code = ControlPage.code();
         mem.write(control, code, 0, code.length);
         int entry = (int) image.entry();
@@ -135,6 +131,54 @@ public final class DirectRun {
         }
         return new Result(outcome, stop, cpu.reg(Cpu.EAX), cpu.reg(Cpu.EDI), entryState, exitState, control, swap,
                 cpu.instructions() - before);
+    }
+
+    /**
+     * Loads a Linux kernel into {@code machine}'s RAM as {@link BzImage#boot} planned it and enters it per the
+     * 32-bit boot protocol ({@code Documentation/x86/boot.rst}): protected mode, paging off, IF=0, a GDT with flat
+     * {@code __BOOT_CS} 0x10 and {@code __BOOT_DS} 0x18 loaded and in use, {@code %esi} = the zero page,
+     * {@code %ebx} = {@code %ebp} = {@code %edi} = 0 (every other register too), EIP = the 32-bit entry. It runs
+     * until the machine stops (a restart, a triple fault, HLT, the budget or the timeout): the outcome is always
+     * {@link Outcome#STOPPED}, and there is no control or swap page (0).
+     *
+     * @param name the kernel's name for messages
+     * @throws ImageException when a segment does not fit in RAM
+     */
+    public static Result boot(Machine machine, BzImage.Boot boot, String name, long maxInstructions,
+                              long timeoutNanos) throws ImageException {
+        PhysicalMemory mem = machine.memory();
+        checkFits(mem, boot.segments(), name);
+        load(mem, boot.segments());
+        Cpu cpu = machine.cpu();
+        cpu.resetProtectedFlat();
+        CpuState flat = cpu.saveState();
+        cpu.restoreState(new CpuState(flat.regs(), flat.eip(), flat.eflags(), flat.segSelectors(), flat.segBases(),
+                flat.cr0(), flat.cr2(), flat.cr3(), flat.cr4(), boot.gdtBase(), boot.gdtLimit(), flat.idtBase(),
+                flat.idtLimit(), flat.segLimits(), flat.segAttributes()));
+        cpu.setReg(Cpu.ESI, boot.bootParams());
+        cpu.setEip(boot.entry());
+        CpuState entryState = cpu.saveState();
+        long before = cpu.instructions();
+        StopReason stop = machine.run(maxInstructions, timeoutNanos);
+        return new Result(Outcome.STOPPED, stop, cpu.reg(Cpu.EAX), 0, entryState, cpu.saveState(), 0, 0,
+                cpu.instructions() - before);
+    }
+
+    private static void checkFits(PhysicalMemory mem, List<Segment> segments, String name) throws ImageException {
+        for (Segment s : segments) {
+            if (s.end() > mem.size()) {
+                throw new ImageException(name, String.format(
+                        "segment %08x-%08x lies outside RAM (%d MiB); give more --mem", s.physAddr(), s.end() - 1,
+                        mem.size() >> 20));
+            }
+        }
+    }
+
+    private static void load(PhysicalMemory mem, List<Segment> segments) {
+        for (Segment s : segments) {
+            mem.write((int) s.physAddr(), s.data(), 0, s.data().length);
+            mem.fill((int) (s.physAddr() + s.data().length), (int) (s.memSize() - s.data().length), 0);
+        }
     }
 
     private static int freePage(Image image, PhysicalMemory mem, int from) throws ImageException {

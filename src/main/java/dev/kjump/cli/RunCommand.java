@@ -1,7 +1,9 @@
 package dev.kjump.cli;
 
+import dev.kjump.image.BzImage;
 import dev.kjump.image.Image;
 import dev.kjump.image.ImageException;
+import dev.kjump.image.SystemMap;
 import dev.kjump.kernel.Errno;
 import dev.kjump.kernel.JumpReport;
 import dev.kjump.kernel.KernelConfig;
@@ -16,7 +18,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.LongFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -39,7 +43,8 @@ import picocli.CommandLine.Parameters;
             "4:the image ran past --timeout or --max-instructions (contained)",
             "130:Ctrl-C stopped the image (contained)"})
 public final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "the image: an ELF32 or ELF64 executable")
+    @Parameters(index = "0", paramLabel = "IMAGE",
+            description = "the image: an ELF32 or ELF64 executable, or a Linux bzImage (with --bare)")
     Path imagePath;
 
     @Mixin
@@ -49,8 +54,12 @@ public final class RunCommand implements Callable<Integer> {
     int jumps;
 
     @Option(names = "--append", paramLabel = "TEXT",
-            description = "command line for the image, written into its kjump_cmdline[] symbol")
+            description = "command line for the image, written into its kjump_cmdline[] symbol; for a bzImage, "
+                    + "the kernel command line")
     String append;
+
+    @Option(names = "--initrd", paramLabel = "FILE", description = "for a bzImage: the initrd (initramfs) to load")
+    Path initrd;
 
     @Option(names = "--no-preserve", description = "load without KEXEC_PRESERVE_CONTEXT: the kernel hands the machine over")
     boolean noPreserve;
@@ -94,6 +103,13 @@ public final class RunCommand implements Callable<Integer> {
 
     private Integer execute() throws IOException {
         PrintStream err = System.err;
+        if (BzImage.isBzImage(imagePath)) {
+            return runLinux(err);
+        }
+        if (initrd != null) {
+            err.println("kjump run: --initrd is for a Linux bzImage; " + imagePath + " is not one");
+            return Main.EXIT_USAGE;
+        }
         Image image;
         try {
             image = Image.load(imagePath);
@@ -235,7 +251,11 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     static void describeStop(PrintStream err, Image image, StopReason s) {
-        String where = image.symbolAt(s.eip() & 0xFFFFFFFFL).map(x -> " (" + x + ")").orElse("");
+        describeStop(err, image::symbolAt, s);
+    }
+
+    static void describeStop(PrintStream err, LongFunction<Optional<String>> symbols, StopReason s) {
+        String where = symbols.apply(s.eip() & 0xFFFFFFFFL).map(x -> " (" + x + ")").orElse("");
         err.printf("kjump:   %s%n", s.message());
         err.printf("kjump:   eip %08x%s, instruction bytes: %s%n", s.eip(), where,
                 s.bytesHex().isEmpty() ? "(unreadable)" : s.bytesHex());
@@ -281,5 +301,57 @@ public final class RunCommand implements Callable<Integer> {
                 return ExitStatus.bare(r);
             }
         }
+    }
+
+    /**
+     * {@code run --bare BZIMAGE [--initrd FILE] [--append TEXT]}: boots a Linux kernel on a bare machine per the
+     * 32-bit boot protocol and runs it until the machine stops; stdout carries COM1 (the kernel's console).
+     */
+    private int runLinux(PrintStream err) {
+        if (!bare) {
+            err.println("kjump run: " + imagePath + " is a Linux bzImage: boot it with --bare (jumping into a Linux "
+                    + "kernel from the Java kernel is not supported yet)");
+            return Main.EXIT_USAGE;
+        }
+        if (trace != null) {
+            err.println("kjump run: --trace traces the kernel's jumps; --bare has none");
+            return Main.EXIT_USAGE;
+        }
+        BzImage kernel;
+        byte[] rd = null;
+        Machine m;
+        BzImage.Boot boot;
+        try {
+            kernel = BzImage.load(imagePath);
+            if (initrd != null) {
+                rd = BzImage.readFile(initrd, "initrd");
+            }
+            m = machine.build(System.out);
+            boot = kernel.boot(m.memory().size(), append == null ? "" : append, rd,
+                    initrd == null ? "" : initrd.toString());
+        } catch (ImageException | IllegalArgumentException e) {
+            err.println("kjump run: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        err.printf("kjump: booting Linux %s: protected-mode code at %08x, boot_params at %08x, %s%n",
+                kernel.version().isEmpty() ? "" : kernel.version().split(" ")[0], boot.entry(), boot.bootParams(),
+                boot.initrd() == 0 ? "no initrd" : String.format("initrd at %08x (%d bytes)", boot.initrd(),
+                        boot.initrdSize()));
+        gdb.attach(m);
+        gdb.beforeJump(boot.entry());
+        DirectRun.Result r;
+        try (CtrlC c = CtrlC.interrupting(m.cpu())) {
+            r = DirectRun.boot(m, boot, imagePath.toString(), maxInstructions, machine.timeoutNanos());
+        } catch (ImageException e) {
+            err.println("kjump run: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        System.out.flush();
+        StopReason s = r.stop();
+        Optional<SystemMap> map = SystemMap.besides(imagePath);
+        err.printf("kjump: %s stopped after %d instructions%n", imagePath, r.instructions());
+        describeStop(err, a -> map.flatMap(x -> x.symbolAt(a)), s);
+        err.printf("kjump:   %s%n", r.exitState());
+        return ExitStatus.bare(r);
     }
 }
