@@ -12,7 +12,7 @@ init_start=$(nm "$here/init" | awk '$3 == "_start" { print $1 }')
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mkfifo "$tmp/log"
-qemu-system-i386 -cpu "${CPU:-pentium2}" -m 128 -display none -monitor none -serial null -no-reboot \
+qemu-system-i386 -cpu "${CPU:-pentium2,-apic}" -m 128 -display none -monitor none -serial null -no-reboot \
   -icount shift=0,sleep=off -singlestep -d exec,nochain -D "$tmp/log" \
   -kernel "$here/bzImage" -initrd "$here/initramfs.cpio" -append "${APPEND:-console=ttyS0 no387}" 2>/dev/null &
 qemu=$!

@@ -44,7 +44,8 @@ final class ExitStatus {
     }
 
     /**
-     * An image the kernel handed the machine over to (loaded without KEXEC_PRESERVE_CONTEXT): it owns the machine
+     * An image the kernel handed the machine over to (loaded without KEXEC_PRESERVE_CONTEXT), or a kernel booted
+     * on a bare machine ({@code run --bare BZIMAGE}): it owns the machine
      * and is not expected back, so HLT, a reset (i8042 0xFE, as Linux's {@code reboot}) and the debug-exit port are
      * how it finishes (0); otherwise as {@link #stopped}.
      */

@@ -352,6 +352,6 @@ public final class RunCommand implements Callable<Integer> {
         err.printf("kjump: %s stopped after %d instructions%n", imagePath, r.instructions());
         describeStop(err, a -> map.flatMap(x -> x.symbolAt(a)), s);
         err.printf("kjump:   %s%n", r.exitState());
-        return ExitStatus.bare(r);
+        return ExitStatus.handedOver(s.kind());
     }
 }
