@@ -31,24 +31,28 @@ final class ExitStatus {
 
     /**
      * A callee's run that the machine stopped before it came back: {@code TIMEOUT} and {@code BUDGET} are 4,
-     * {@code INTERRUPTED} is 130, everything else (triple fault, HLT, debug exit, emulator error, and the kinds
+     * {@code INTERRUPTED} is 130, everything else (triple fault, HLT, reset, debug exit, emulator error, and the kinds
      * that do not end a run by themselves when seen here: host entry, breakpoint, watchpoint) is 2.
      */
     static int stopped(StopReason.Kind kind) {
         return switch (kind) {
             case TIMEOUT, BUDGET -> Main.EXIT_TIMEOUT;
             case INTERRUPTED -> Main.EXIT_INTERRUPTED;
-            case HOST_ENTRY, HALT, DEBUG_EXIT, TRIPLE_FAULT, BREAKPOINT, WATCHPOINT, EMULATOR_ERROR -> Main.EXIT_FAULT;
+            case HOST_ENTRY, HALT, RESET, DEBUG_EXIT, TRIPLE_FAULT, BREAKPOINT, WATCHPOINT, EMULATOR_ERROR ->
+                    Main.EXIT_FAULT;
         };
     }
 
     /**
      * An image the kernel handed the machine over to (loaded without KEXEC_PRESERVE_CONTEXT): it owns the machine
-     * and is not expected back, so HLT and the debug-exit port are how it finishes (0); otherwise as
-     * {@link #stopped}.
+     * and is not expected back, so HLT, a reset (i8042 0xFE, as Linux's {@code reboot}) and the debug-exit port are
+     * how it finishes (0); otherwise as {@link #stopped}.
      */
     static int handedOver(StopReason.Kind kind) {
-        return kind == StopReason.Kind.HALT || kind == StopReason.Kind.DEBUG_EXIT ? Main.EXIT_OK : stopped(kind);
+        return switch (kind) {
+            case HALT, RESET, DEBUG_EXIT -> Main.EXIT_OK;
+            default -> stopped(kind);
+        };
     }
 
     /**

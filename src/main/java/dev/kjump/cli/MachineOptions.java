@@ -13,6 +13,11 @@ public final class MachineOptions {
             description = "attach FILE as the ATA disk on the primary channel (read and written in place)")
     java.nio.file.Path disk;
 
+    @Option(names = "--mips", paramLabel = "N", defaultValue = "100",
+            description = "virtual time runs at N million instructions per second (timers, RTC; N divides 1000; "
+                    + "default: ${DEFAULT-VALUE})")
+    int mips = 100;
+
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
             description = "stop the image after this many wall-clock seconds (default: ${DEFAULT-VALUE}; 0 = none)")
     double timeoutSeconds;
@@ -23,10 +28,19 @@ public final class MachineOptions {
             throw new IllegalArgumentException("--disk: " + disk + ": ENOENT (No such file or directory)");
         }
         try {
-            return new dev.kjump.machine.Machine(memory, console, disk);
+            return new dev.kjump.machine.Machine(memory, console, disk, nanosPerInstruction());
         } catch (java.io.UncheckedIOException e) {
             throw new IllegalArgumentException("--disk: " + e.getMessage(), e);
         }
+    }
+
+    /** Virtual nanoseconds per instruction for {@code --mips}: 1000 / N, which must be a whole number. */
+    long nanosPerInstruction() {
+        if (mips < 1 || mips > 1000 || 1000 % mips != 0) {
+            throw new IllegalArgumentException("--mips: " + mips + ": must divide 1000 (a whole number of virtual ns "
+                    + "per instruction: 1, 2, 4, 5, 8, 10, 20, 25, 40, 50, 100, 125, 200, 250, 500 or 1000)");
+        }
+        return 1000 / mips;
     }
 
     long timeoutNanos() {

@@ -98,6 +98,10 @@ public final class Kernel {
             long sectors = machine.disk().capacitySectors();
             log.printk("ata1.00: ATA disk, %d sectors (%d MiB): sda", sectors, sectors * 512 >> 20);
         }
+        // rtc_cmos is a platform device; the PIT and the PIC are sysdevs: suspended last, resumed first
+        devicePm.register(new PmDevice("rtc_cmos (rtc0)", machine.rtc()));
+        devicePm.register(new PmDevice("i8253 (timer_pit)", machine.pit()));
+        devicePm.register(new PmDevice("i8259A (pic)", machine.pic()));
         this.ramdisk = new RamDisk(km, pages, config.ramdiskPages(), log);
         int taskPage = allocZeroedPage();
         tasks.add(new Task(km, taskPage, 1, "init", t -> t.setValue(t.value() + 1)));

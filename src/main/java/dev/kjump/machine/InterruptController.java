@@ -13,4 +13,12 @@ public interface InterruptController {
      * returns its vector (a spurious IRQ 7/15 vector when the request went away).
      */
     int acknowledge();
+
+    /**
+     * False when no request could ever raise INTR as things stand (every input masked): a HLT with interrupts on
+     * then sleeps for ever, and the CPU stops instead.
+     */
+    default boolean canInterrupt() {
+        return true;
+    }
 }

@@ -8,9 +8,14 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
- * The emulated PC, wired: physical memory, the CPU and its MMU, the I/O bus with a 16550 UART at COM1, QEMU's
- * isa-debug-exit at port 0xF4 and, when a disk image is given, an ATA disk on the primary channel. This is the
- * one place that builds a machine, for the CLI and the tests alike.
+ * The emulated PC, wired: physical memory, the CPU and its MMU, the virtual clock (time from the instruction
+ * count), the I/O bus with the 8259A PIC pair (0x20, 0xA0, ELCR 0x4D0), the 8254 PIT (0x40, port 0x61; IRQ 0),
+ * the MC146818 RTC and CMOS (0x70), the i8042 (0x60/0x64; its reset line stops the machine with
+ * {@link StopReason.Kind#RESET}), the POST port 0x80, a 16550 UART at COM1 (IRQ 4), QEMU's isa-debug-exit at port
+ * 0xF4 and, when a disk image is given, an ATA disk on the primary channel. The CPU gets the PIC as its interrupt
+ * controller and the clock ({@link Cpu#connect}). At power-on the PIC has every IRQ masked, so nothing is
+ * delivered until a guest programs it. This is the one place that builds a machine, for the CLI and the tests
+ * alike.
  */
 public final class Machine {
     /** Default RAM size: 128 MiB. */
@@ -24,6 +29,11 @@ public final class Machine {
     private final Uart16550 uart;
     private final DebugExit debugExit;
     private final AtaDisk disk;
+    private final VirtualClock clock;
+    private final Pic8259 pic;
+    private final Pit8254 pit;
+    private final CmosRtc rtc;
+    private final I8042 i8042;
     private volatile Debugger debugger;
 
     /**
@@ -68,12 +78,27 @@ public final class Machine {
      * @param memorySize RAM in bytes (a multiple of 4 KiB, at most 4 GiB)
      * @param console where COM1's output goes
      * @param diskImage a host file backing the ATA disk, or null for no disk
+     * @param nanosPerInstruction virtual nanoseconds per instruction (at least 1; the default,
+     *     {@link VirtualClock#DEFAULT_NANOS_PER_INSTRUCTION}, is 100 MIPS)
      */
-    public Machine(long memorySize, OutputStream console, Path diskImage) {
+    public Machine(long memorySize, OutputStream console, Path diskImage, long nanosPerInstruction) {
         this.memory = new PhysicalMemory(memorySize);
         this.cpu = new Cpu(memory, io);
+        this.clock = new VirtualClock(nanosPerInstruction);
+        this.pic = new Pic8259(clock::reschedule);
+        pic.attachTo(io);
+        this.pit = new Pit8254(clock, pic);
+        pit.attachTo(io);
+        clock.register(pit);
+        this.rtc = new CmosRtc(clock);
+        rtc.attachTo(io);
+        this.i8042 = new I8042(pic, () -> cpu.requestStop(new StopReason(StopReason.Kind.RESET, cpu.eip(), 0, 0,
+                new byte[0], "the guest reset the machine (i8042 0xFE)")));
+        i8042.attachTo(io);
+        new PostPort().attachTo(io);
         this.uart = new Uart16550(console);
         uart.attachTo(io);
+        uart.connectIrq(pic, 4);
         this.debugExit = new DebugExit(value -> cpu.requestStop(new StopReason(StopReason.Kind.DEBUG_EXIT, cpu.eip(), 0,
                 value, new byte[0], String.format("debug-exit port written: value %d (QEMU exit status %d)", value,
                         (value << 1) | 1))));
@@ -89,6 +114,18 @@ public final class Machine {
             this.disk = null;
         }
         cpu.resetProtectedFlat();
+        cpu.connect(pic, clock);
+    }
+
+    /**
+     * A machine at the default rate of virtual time ({@link VirtualClock#DEFAULT_NANOS_PER_INSTRUCTION}).
+     *
+     * @param memorySize RAM in bytes (a multiple of 4 KiB, at most 4 GiB)
+     * @param console where COM1's output goes
+     * @param diskImage a host file backing the ATA disk, or null for no disk
+     */
+    public Machine(long memorySize, OutputStream console, Path diskImage) {
+        this(memorySize, console, diskImage, VirtualClock.DEFAULT_NANOS_PER_INSTRUCTION);
     }
 
     /** A machine with {@code memorySize} bytes of RAM, COM1 into {@code console}, and no disk. */
@@ -119,6 +156,31 @@ public final class Machine {
     /** The ATA disk, or null. */
     public AtaDisk disk() {
         return disk;
+    }
+
+    /** The virtual clock. */
+    public VirtualClock clock() {
+        return clock;
+    }
+
+    /** The 8259A PIC pair (the CPU's interrupt controller). */
+    public Pic8259 pic() {
+        return pic;
+    }
+
+    /** The 8254 PIT. */
+    public Pit8254 pit() {
+        return pit;
+    }
+
+    /** The MC146818 RTC and CMOS RAM. */
+    public CmosRtc rtc() {
+        return rtc;
+    }
+
+    /** The i8042 keyboard controller (its reset line). */
+    public I8042 i8042() {
+        return i8042;
     }
 
     /** Attaches a debugger that runs the machine from now on (null: detach). */

@@ -27,6 +27,8 @@ public record StopReason(Kind kind, int eip, long physAddress, int value, byte[]
         DEBUG_EXIT,
         /** Exception delivery failed even as a double fault: a PC would reset. */
         TRIPLE_FAULT,
+        /** The guest reset the machine (i8042 0xFE: the keyboard controller pulsed the CPU's reset line). */
+        RESET,
         /** The instruction budget of this run was used up. */
         BUDGET,
         /** A debugger breakpoint (see {@link Cpu#setBreakpoints}): EIP is at it, the instruction not executed. */

@@ -36,7 +36,9 @@ import java.util.Objects;
  *       MSR are ignored.</li>
  *   <li>Accesses of width 2 or 4 are treated as byte accesses of their low byte at the addressed port: a write
  *       uses bits 7-0 of the value, a read returns the register's byte zero-extended.</li>
- *   <li>The interrupt line is not gated by MCR.OUT2 (as in QEMU); see {@link #interruptPending()}.</li>
+ *   <li>The interrupt line ({@link #connectIrq}: IRQ 4 for COM1 on a PC) is high while IIR reports an
+ *       interrupt ({@link #interruptPending()}) and low otherwise; it is not gated by MCR.OUT2, as in QEMU
+ *       (whose {@code serial_update_irq} raises it from IIR alone).</li>
  * </ul>
  *
  * <p>Reset values (as QEMU): IER 0, IIR 0x01, FCR 0, LCR 0, MCR 0x08 (OUT2), MSR 0xB0, SCR 0, divisor 0x000C.
@@ -98,6 +100,9 @@ public final class Uart16550 implements IoDevice {
     private int rbr;
     private final ArrayDeque<Byte> receiveBuffer = new ArrayDeque<>();
     private final ArrayDeque<Byte> hostInput = new ArrayDeque<>();
+    private IrqLine irqLine = IrqLine.NONE;
+    private int irq;
+    private boolean irqLevel;
 
     /**
      * Creates a UART at COM1 (0x3F8).
@@ -133,6 +138,26 @@ public final class Uart16550 implements IoDevice {
         bus.register(base, PORT_COUNT, this);
     }
 
+    /**
+     * Connects the UART's interrupt output to {@code irq} on {@code line} (COM1: IRQ 4) and sets it to the
+     * current level.
+     */
+    public void connectIrq(IrqLine line, int irq) {
+        this.irqLine = Objects.requireNonNull(line, "line");
+        this.irq = irq;
+        this.irqLevel = interruptPending();
+        line.setIrq(irq, irqLevel);
+    }
+
+    /** The interrupt output follows IIR: tells the line when it changed. */
+    private void updateIrq() {
+        boolean level = interruptPending();
+        if (level != irqLevel) {
+            irqLevel = level;
+            irqLine.setIrq(irq, level);
+        }
+    }
+
     /** Puts the registers to their reset values and empties the receive buffer; queued host input stays. */
     public void reset() {
         ier = 0;
@@ -148,6 +173,7 @@ public final class Uart16550 implements IoDevice {
         rbr = 0;
         receiveBuffer.clear();
         fillReceiveBuffer();
+        updateIrq();
     }
 
     /** Queues bytes from the host for the guest to read from RBR. */
@@ -156,6 +182,7 @@ public final class Uart16550 implements IoDevice {
             hostInput.add(b);
         }
         fillReceiveBuffer();
+        updateIrq();
     }
 
     /** Number of input bytes not yet read by the guest (receive buffer and host queue together). */
@@ -186,6 +213,12 @@ public final class Uart16550 implements IoDevice {
     /** {@inheritDoc} Widths 2 and 4 read the addressed byte register, zero-extended. */
     @Override
     public int in(int port, int size) {
+        int value = read(port);
+        updateIrq();
+        return value;
+    }
+
+    private int read(int port) {
         switch (port - base) {
             case 0:
                 return dlab() ? dll : readRbr();
@@ -211,7 +244,11 @@ public final class Uart16550 implements IoDevice {
     /** {@inheritDoc} Widths 2 and 4 write the low byte of {@code value} to the addressed register. */
     @Override
     public void out(int port, int size, int value) {
-        int v = value & 0xFF;
+        write(port, value & 0xFF);
+        updateIrq();
+    }
+
+    private void write(int port, int v) {
         switch (port - base) {
             case 0:
                 if (dlab()) {
@@ -280,6 +317,7 @@ public final class Uart16550 implements IoDevice {
         for (byte b : s.hostInput()) {
             hostInput.add(b);
         }
+        updateIrq();
     }
 
     private boolean dlab() {

@@ -46,20 +46,22 @@ class ExitStatusTest {
             stopped.put(k, ExitStatus.stopped(k));
             handedOver.put(k, ExitStatus.handedOver(k));
         }
-        assertThat(stopped).containsExactlyInAnyOrderEntriesOf(Map.of(
-                StopReason.Kind.HOST_ENTRY, Main.EXIT_FAULT,
-                StopReason.Kind.HALT, Main.EXIT_FAULT,
-                StopReason.Kind.DEBUG_EXIT, Main.EXIT_FAULT,
-                StopReason.Kind.TRIPLE_FAULT, Main.EXIT_FAULT,
-                StopReason.Kind.BUDGET, Main.EXIT_TIMEOUT,
-                StopReason.Kind.BREAKPOINT, Main.EXIT_FAULT,
-                StopReason.Kind.WATCHPOINT, Main.EXIT_FAULT,
-                StopReason.Kind.INTERRUPTED, Main.EXIT_INTERRUPTED,
-                StopReason.Kind.TIMEOUT, Main.EXIT_TIMEOUT,
-                StopReason.Kind.EMULATOR_ERROR, Main.EXIT_FAULT));
-        // handed over: the image owns the machine, halting or the debug-exit port is how it finishes
+        assertThat(stopped).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+                Map.entry(StopReason.Kind.HOST_ENTRY, Main.EXIT_FAULT),
+                Map.entry(StopReason.Kind.HALT, Main.EXIT_FAULT),
+                Map.entry(StopReason.Kind.RESET, Main.EXIT_FAULT),
+                Map.entry(StopReason.Kind.DEBUG_EXIT, Main.EXIT_FAULT),
+                Map.entry(StopReason.Kind.TRIPLE_FAULT, Main.EXIT_FAULT),
+                Map.entry(StopReason.Kind.BUDGET, Main.EXIT_TIMEOUT),
+                Map.entry(StopReason.Kind.BREAKPOINT, Main.EXIT_FAULT),
+                Map.entry(StopReason.Kind.WATCHPOINT, Main.EXIT_FAULT),
+                Map.entry(StopReason.Kind.INTERRUPTED, Main.EXIT_INTERRUPTED),
+                Map.entry(StopReason.Kind.TIMEOUT, Main.EXIT_TIMEOUT),
+                Map.entry(StopReason.Kind.EMULATOR_ERROR, Main.EXIT_FAULT)));
+        // handed over: the image owns the machine, halting, a reset or the debug-exit port is how it finishes
         for (StopReason.Kind k : StopReason.Kind.values()) {
-            int expected = k == StopReason.Kind.HALT || k == StopReason.Kind.DEBUG_EXIT ? Main.EXIT_OK : stopped.get(k);
+            int expected = k == StopReason.Kind.HALT || k == StopReason.Kind.RESET || k == StopReason.Kind.DEBUG_EXIT
+                    ? Main.EXIT_OK : stopped.get(k);
             assertThat(handedOver.get(k)).as("handed over, %s", k).isEqualTo(expected);
         }
     }

@@ -154,4 +154,14 @@ class RunCliTest {
         assertThat(missing.status()).isEqualTo(Main.EXIT_USAGE);
         assertThat(missing.err()).contains("--disk:", "ENOENT");
     }
+
+    @Test
+    void mipsSetsTheRateOfVirtualTime() {
+        Result r = run("run", "--bare", "images/elf/hello-Os.elf64", "--mips", "250");
+        assertThat(r.status()).isEqualTo(Main.EXIT_OK);
+        assertThat(r.out()).isEqualTo("hello from a jump-back image\n");
+        Result bad = run("run", EX + "hello.elf", "--mips", "3");
+        assertThat(bad.status()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(bad.err()).contains("--mips: 3: must divide 1000").doesNotContain("Usage:");
+    }
 }

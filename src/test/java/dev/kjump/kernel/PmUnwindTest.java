@@ -39,7 +39,8 @@ class PmUnwindTest {
         k.devices().register(secondPm);
         k.devices().register(thirdPm);
         assertThat(k.devices().devices()).extracting(PmDevice::name)
-                .containsExactly("serial8250 (ttyS0, console)", "spy1", "spy2");
+                .containsExactly("serial8250 (ttyS0, console)", "rtc_cmos (rtc0)", "i8253 (timer_pit)",
+                        "i8259A (pic)", "spy1", "spy2");
         assertThat(f.load("hello.elf")).isZero();
         start = f.image().start();
         dest = f.phys(0x400000, 11 * 4096);

@@ -339,4 +339,31 @@ class Uart16550Test {
         assertThat(outB.toByteArray()).isEqualTo(outA.toByteArray());
         assertThat(b.saveState()).isEqualTo(a.saveState());
     }
+
+    @Test
+    void irq4FollowsThePendingInterrupt() {
+        List<String> irq = new ArrayList<>();
+        uart.connectIrq((n, level) -> irq.add(n + (level ? "+" : "-")), 4);
+        assertThat(irq).containsExactly("4-");
+        write(IER, 0x02); // THR empty: pending at once
+        assertThat(irq).containsExactly("4-", "4+");
+        assertThat(read(IIR)).isEqualTo(0x02);
+        assertThat(irq).as("reading IIR cleared it").containsExactly("4-", "4+", "4-");
+        write(THR, 'x');
+        assertThat(irq).containsExactly("4-", "4+", "4-", "4+");
+        write(IER, 0x01); // received data only
+        assertThat(irq).last().isEqualTo("4-");
+        uart.enqueueInput(new byte[] {'a'});
+        assertThat(irq).last().isEqualTo("4+");
+        assertThat(read(THR)).isEqualTo('a');
+        assertThat(irq).last().isEqualTo("4-");
+        write(MCR, 0x00); // OUT2 clear: QEMU does not gate the line
+        uart.enqueueInput(new byte[] {'b'});
+        assertThat(irq).last().isEqualTo("4+");
+        Uart16550.State st = uart.saveState();
+        read(THR);
+        assertThat(irq).last().isEqualTo("4-");
+        uart.restoreState(st);
+        assertThat(irq).last().as("a restored state brings its level back").isEqualTo("4+");
+    }
 }

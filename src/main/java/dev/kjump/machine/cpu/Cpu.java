@@ -8,11 +8,14 @@ import dev.kjump.machine.VirtualClock;
 import java.util.Arrays;
 
 /**
- * The i386 CPU: 32-bit protected mode at ring 0 with flat or based segments, the integer instruction set gcc
- * emits for {@code -m32 -march=i686} plus what kernel stubs use, paging through {@link Mmu}, and exceptions
- * delivered through the IDT with double- and triple-fault escalation. This class is the CPU's public face:
- * state access, snapshots, stop points and {@link #run}; the work is done by the parts of this package (see
- * {@code package-info.java}), one file per concern.
+ * The i386 CPU: 32-bit protected mode at CPL 0 and 3 (user-mode paging, the TSS stack switch, gate and segment
+ * privilege checks, IOPL and the I/O permission bitmap), the i686 integer instruction set (what gcc emits for
+ * {@code -m32 -march=i686}, what kernels use, and the rest: BCD adjusts, BOUND, ARPL, LAR/LSL/VERR/VERW),
+ * paging through {@link Mmu}, exceptions delivered through the IDT with double- and triple-fault escalation,
+ * and external interrupts from the {@link InterruptController} at instruction boundaries, in virtual time
+ * ({@link VirtualClock}: HLT sleeps until the next timed event). No FPU: x87 instructions raise #NM with
+ * CR0.EM set. This class is the CPU's public face: state access, snapshots, stop points and {@link #run}; the
+ * work is done by the parts of this package (see {@code package-info.java}), one file per concern.
  */
 public final class Cpu implements X86 {
     private final ArchState s;

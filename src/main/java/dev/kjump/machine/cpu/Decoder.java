@@ -94,6 +94,7 @@ final class Decoder {
         d.disp = 0;
         d.imm = 0;
         d.imm2 = 0;
+        d.eaMask = -1;
         boolean addr16 = false;
         int b;
         int prefixes = 0;
@@ -134,10 +135,9 @@ final class Decoder {
             d.mod = modrm >>> 6;
             d.reg = (modrm >>> 3) & 7;
             d.rm = modrm & 7;
-            if (d.mod != 3) {
-                if (addr16) {
-                    d.op = Insn.OP_INVALID; // 16-bit addressing is not supported
-                }
+            if (d.mod != 3 && addr16) {
+                p = modrm16(s, d, p);
+            } else if (d.mod != 3) {
                 int base = d.rm;
                 if (d.rm == 4) {
                     int sib = fetchByte(s, p++);
@@ -203,10 +203,12 @@ final class Decoder {
             }
             case 6 -> {
                 if (addr16) {
-                    d.op = Insn.OP_INVALID;
+                    d.imm = fetch16(s, p);
+                    p += 2;
+                } else {
+                    d.imm = fetch32(s, p);
+                    p += 4;
                 }
-                d.imm = fetch32(s, p);
-                p += 4;
             }
             default -> { }
         }
@@ -229,6 +231,39 @@ final class Decoder {
         if (d.len > 15) {
             d.op = Insn.OP_INVALID;
         }
+    }
+
+    /** The 16-bit addressing forms' base and index registers, by r/m (-1: none). */
+    private static final int[] BASE16 = {EBX, EBX, EBP, EBP, -1, -1, EBP, EBX};
+    private static final int[] INDEX16 = {ESI, EDI, ESI, EDI, ESI, EDI, -1, -1};
+
+    /**
+     * A ModRM memory operand with 16-bit addressing (67 prefix): [BX+SI], [BX+DI], [BP+SI], [BP+DI], [SI], [DI],
+     * [BP] or disp16, [BX], plus disp8/disp16; the offset wraps at 64 KiB; BP-based forms default to SS.
+     * Returns the position after the displacement.
+     */
+    private static int modrm16(ArchState s, Insn d, int p) {
+        if (d.mod == 0 && d.rm == 6) {
+            d.base = -1;
+            d.index = -1;
+            d.disp = fetch16(s, p);
+            p += 2;
+        } else {
+            d.base = BASE16[d.rm];
+            d.index = INDEX16[d.rm];
+            if (d.mod == 1) {
+                d.disp = (byte) fetchByte(s, p++);
+            } else if (d.mod == 2) {
+                d.disp = (short) fetch16(s, p);
+                p += 2;
+            }
+        }
+        d.scale = 0;
+        d.eaMask = 0xFFFF;
+        if (d.seg < 0) {
+            d.seg = d.base == EBP ? SS : DS;
+        }
+        return p;
     }
 
     /** Up to 15 bytes at {@code at} in CS, read without faulting (fewer where unmapped): for reports. */

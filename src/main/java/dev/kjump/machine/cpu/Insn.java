@@ -28,6 +28,8 @@ public final class Insn {
     int index = -1;
     int scale;
     int disp;
+    /** The offset mask: -1 with 32-bit addressing, 0xFFFF with 16-bit addressing (67 prefix). */
+    int eaMask = -1;
     /** Immediates. */
     int imm;
     int imm2;

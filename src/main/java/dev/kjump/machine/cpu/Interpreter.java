@@ -80,7 +80,7 @@ final class Interpreter {
      * nothing can ever wake the CPU.
      */
     private boolean sleepUntilInterrupt(Insn d) {
-        if (clock == null) {
+        if (clock == null || !pic.intr() && !pic.canInterrupt()) {
             return false;
         }
         if (!pic.intr()) {

@@ -132,7 +132,7 @@ final class Operands {
         if (d.index >= 0) {
             a += s.r[d.index] << d.scale;
         }
-        return a;
+        return a & d.eaMask;
     }
 
     static int ea(ArchState s, Insn d) {

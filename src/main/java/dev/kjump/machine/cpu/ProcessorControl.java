@@ -200,21 +200,36 @@ final class ProcessorControl {
      */
     static final int CPUID_FEATURES = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 8) | (1 << 13) | (1 << 15);
 
-    /** CPUID: an i686-class Intel CPU (family 6 model 3 stepping 3) with {@link #CPUID_FEATURES}. */
+    /** CPUID leaf 1 ECX: only "running under a hypervisor" (bit 31), which kjump is. */
+    static final int CPUID_HYPERVISOR = 1 << 31;
+
+    /**
+     * CPUID: an i686-class Intel CPU, family 6 model 5 stepping 2 (the Pentium II of QEMU's {@code pentium2}
+     * model, so that a kernel's console reads the same under both), with {@link #CPUID_FEATURES} and the
+     * hypervisor bit.
+     */
     static void cpuid(ArchState s) {
         int leaf = s.r[EAX];
         switch (leaf) {
             case 0 -> {
-                s.r[EAX] = 1;
+                s.r[EAX] = 2; // leaves 0-2
                 s.r[EBX] = 0x756e6547; // "Genu"
                 s.r[EDX] = 0x49656e69; // "ineI"
                 s.r[ECX] = 0x6c65746e; // "ntel"
             }
             case 1 -> {
-                s.r[EAX] = 0x633; // family 6 model 3 stepping 3
+                s.r[EAX] = 0x652; // family 6 model 5 stepping 2: a Pentium II (Deschutes), as QEMU's pentium2
+                s.r[EBX] = 0;
+                s.r[ECX] = CPUID_HYPERVISOR;
+                s.r[EDX] = CPUID_FEATURES;
+            }
+            case 2 -> {
+                // cache descriptors, as QEMU's pentium2 reports them: one call; L1D 32K (0x2c), L1I 32K (0x30),
+                // L2 2M (0x7d). kjump has no caches, but a kernel names a model 5 without L2 a Celeron.
+                s.r[EAX] = 1;
                 s.r[EBX] = 0;
                 s.r[ECX] = 0;
-                s.r[EDX] = CPUID_FEATURES;
+                s.r[EDX] = 0x2c << 16 | 0x30 << 8 | 0x7d;
             }
             case 0x80000000 -> {
                 s.r[EAX] = 0x80000000;

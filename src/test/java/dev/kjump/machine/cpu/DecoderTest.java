@@ -472,7 +472,7 @@ class DecoderTest {
     // ------------------------------------------------------------------ invalid encodings
 
     @ParameterizedTest
-    @ValueSource(strings = {"0f 0b", "0f ff", "d9 e8", "dd 03", "67 8b 03", "ff ff", "fe d0", "8f c8", "0f 00 f8",
+    @ValueSource(strings = {"0f 0b", "0f ff", "d9 e8", "dd 03", "67 a4", "ff ff", "fe d0", "8f c8", "0f 00 f8",
         "62 c3", "8e c8", "0f ba c0 01"})
     void unknownOrInvalidOpcodesRaiseUd(String hex) {
         String[] parts = hex.split(" ");
@@ -583,5 +583,21 @@ class DecoderTest {
         assertThat(s.kind()).isEqualTo(StopReason.Kind.HALT);
         assertThat(s.eip()).isEqualTo(0x21);
         assertThat(h.reg(ECX)).isEqualTo(1);
+    }
+
+    @Test
+    void sixteenBitAddressingFormsWrapAt64K() {
+        h.mem.write32(0x0120, 0x11111111);
+        h.mem.write32(0x0001, 0x22222222);
+        h.mem.write32(0x0310, 0x33333333);
+        h.code(0x67, 0x8B, 0x00,        // mov eax, [bx+si]
+                0x67, 0x8B, 0x08 | 0x01, // mov ecx, [bx+di]
+                0x67, 0x8B, 0x56, 0x10,  // mov edx, [bp+0x10]
+                0x67, 0x8D, 0x1E, le16(0xFFF0)); // lea ebx, [0xfff0]
+        h.set(EBX, 0x12340100).set(ESI, 0x20).set(EDI, 0xFF01).set(EBP, 0x300).runToHlt();
+        assertThat(h.reg(EAX)).as("(0x0100 + 0x20) & 0xFFFF").isEqualTo(0x11111111);
+        assertThat(h.reg(ECX)).as("(0x0100 + 0xFF01) wraps to 0x0001").isEqualTo(0x22222222);
+        assertThat(h.reg(EDX)).isEqualTo(0x33333333);
+        assertThat(h.reg(EBX)).as("LEA of a 16-bit address").isEqualTo(0xFFF0);
     }
 }
