@@ -27,7 +27,14 @@ case "$(basename "$img") $(basename "${3:-none}")" in
         disk="-drive file=$copy,format=raw,if=ide,index=0,media=disk"
         ;;
 esac
-timeout "$tmo" qemu-system-i386 -kernel "$img" -display none -serial stdio \
+# opmap-* images (the opcode map, tests/opmap.c) need QEMU to be the CPU kjump is: an i686
+# integer CPU without SYSENTER (kjump has no SEP); the default qemu32 model also executes
+# SYSENTER/SYSEXIT.  The other images run on the default model.
+cpu=
+case "$(basename "$img") $(basename "${3:-none}")" in
+    opmap-*|*" opmap-"*) cpu="-cpu pentium2,-sep,-fxsr,-mmx" ;;
+esac
+timeout "$tmo" qemu-system-i386 $cpu -kernel "$img" -display none -serial stdio \
     -monitor none -no-reboot -m 128 \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 $mod $disk </dev/null
 rc=$?
