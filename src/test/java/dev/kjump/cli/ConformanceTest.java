@@ -11,7 +11,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -31,14 +30,6 @@ class ConformanceTest {
     static final int ATA_DISK_SECTORS = 2048;
     /** The disk {@code make -C images disk} builds for QEMU (not committed; may be absent). */
     static final Path QEMU_ATA_DISK = Path.of("images/build/ata-disk.img");
-
-    /**
-     * Programs whose kjump transcript does not match QEMU's yet, left out of {@link #eachImagePrintsWhatQemuPrinted}
-     * (still built, recorded and covered by the other checks): {@code opmap}, the opcode map
-     * ({@code images/opmap/gen.py}); {@code images/opmap/DIFFERENCES.md} lists its cases where kjump and QEMU differ.
-     * Remove it from here once the CPU matches.
-     */
-    static final Set<String> NOT_YET_CONFORMING = Set.of("opmap");
 
     static String program(Path image) {
         return baseName(image).replaceAll("-O[02s]$", "");
@@ -102,8 +93,7 @@ class ConformanceTest {
 
     @TestFactory
     Stream<DynamicTest> eachImagePrintsWhatQemuPrinted() throws IOException {
-        return images().stream().filter(img -> !NOT_YET_CONFORMING.contains(program(img)))
-                .map(img -> DynamicTest.dynamicTest(img.getFileName().toString(), () -> {
+        return images().stream().map(img -> DynamicTest.dynamicTest(img.getFileName().toString(), () -> {
             Path expectedFile = EXPECTED_DIR.resolve(baseName(img) + ".txt");
             assertThat(expectedFile).as("QEMU transcript for %s", img).exists();
             String expected = Files.readString(expectedFile, StandardCharsets.ISO_8859_1);

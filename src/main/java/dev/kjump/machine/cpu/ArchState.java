@@ -90,6 +90,14 @@ final class ArchState {
         this.io = io;
         this.mmu = new Mmu(mem, fault);
         this.stops = new StopPoints(mem, mmu);
+        resetDebugRegisters();
+    }
+
+    /** DR0-DR3 zero, DR6 and DR7 at their power-on values. */
+    void resetDebugRegisters() {
+        java.util.Arrays.fill(dr, 0);
+        dr[6] = ProcessorControl.DR6_FIXED;
+        dr[7] = ProcessorControl.DR7_FIXED;
     }
 
     /** Virtual time in instruction ticks: instructions executed plus time halted (what RDTSC reads). */

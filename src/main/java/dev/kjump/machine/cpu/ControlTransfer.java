@@ -112,16 +112,16 @@ final class ControlTransfer {
 
     /** LOOPNE (E0), LOOPE (E1), LOOP (E2): decrement ECX, jump while it is non-zero (and ZF as asked). */
     static void loop(ArchState s, Insn d) {
-        int c = s.r[ECX] - 1;
-        s.r[ECX] = c;
-        if (c != 0 && (d.op == 0xE2 || (d.op == 0xE1) == s.zf())) {
+        int c = Strings.count(s, d) - 1;
+        Strings.setCount(s, d, c);
+        if ((c & d.eaMask) != 0 && (d.op == 0xE2 || (d.op == 0xE1) == s.zf())) {
             jumpRelative(s, d.os16, d.imm);
         }
     }
 
-    /** JECXZ. */
+    /** JECXZ (JCXZ with a 67 prefix). */
     static void jumpIfEcxZero(ArchState s, Insn d) {
-        if (s.r[ECX] == 0) {
+        if (Strings.count(s, d) == 0) {
             jumpRelative(s, d.os16, d.imm);
         }
     }

@@ -163,6 +163,7 @@ public final class Cpu implements X86 {
         s.trSel = s.trBase = s.trLimit = s.trAttr = 0;
         s.ldtrSel = s.ldtrBase = s.ldtrLimit = 0;
         s.intrShadowUntil = 0;
+        s.resetDebugRegisters();
         s.setCpl(0);
         ProcessorControl.applyPagingMode(s);
         s.pokeEvents();

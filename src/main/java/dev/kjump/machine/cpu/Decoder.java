@@ -95,7 +95,9 @@ final class Decoder {
         d.imm = 0;
         d.imm2 = 0;
         d.eaMask = -1;
+        d.addr16 = false;
         boolean addr16 = false;
+        boolean lock = false;
         int b;
         int prefixes = 0;
         while (true) {
@@ -104,7 +106,7 @@ final class Decoder {
                 case 0x66 -> d.os16 = true;
                 case 0x67 -> addr16 = true;
                 case 0xF2, 0xF3 -> d.rep = b;
-                case 0xF0 -> { }
+                case 0xF0 -> lock = true;
                 case 0x26 -> d.seg = ES;
                 case 0x2E -> d.seg = CS;
                 case 0x36 -> d.seg = SS;
@@ -223,14 +225,40 @@ final class Decoder {
                 p += 4;
             }
         }
-        if (addr16 && (op == 0xE3 || (op >= 0xA4 && op <= 0xAF && op != 0xA8 && op != 0xA9) || op == 0xD7
-                || op == 0x6C || op == 0x6D || op == 0x6E || op == 0x6F || (op >= 0xE0 && op <= 0xE2))) {
+        d.addr16 = addr16;
+        if (addr16) {
+            d.eaMask = 0xFFFF;
+        }
+        if (lock && !lockable(op, d)) {
             d.op = Insn.OP_INVALID;
         }
         d.len = p - lin0;
         if (d.len > 15) {
             d.op = Insn.OP_INVALID;
         }
+    }
+
+    /**
+     * Whether a LOCK prefix is allowed: the read-modify-write instructions with a memory destination (ADD OR ADC
+     * SBB AND SUB XOR, group 1 but CMP, XCHG, NOT, NEG, INC, DEC, BTS BTR BTC, CMPXCHG, CMPXCHG8B, XADD); LOCK on
+     * anything else is #UD.
+     */
+    private static boolean lockable(int op, Insn d) {
+        if (d.mod == 3) {
+            return false;
+        }
+        if (op < 0x40) {
+            return (op & 7) < 2 && op >>> 3 != 7;
+        }
+        return switch (op) {
+            case 0x80, 0x81, 0x82, 0x83 -> d.reg != 7;
+            case 0x86, 0x87, 0x1AB, 0x1B3, 0x1BB, 0x1B0, 0x1B1, 0x1C0, 0x1C1 -> true;
+            case 0xF6, 0xF7 -> d.reg == 2 || d.reg == 3;
+            case 0xFE, 0xFF -> d.reg < 2;
+            case 0x1BA -> d.reg >= 5;
+            case 0x1C7 -> d.reg == 1;
+            default -> false;
+        };
     }
 
     /** The 16-bit addressing forms' base and index registers, by r/m (-1: none). */

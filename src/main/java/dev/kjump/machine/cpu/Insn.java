@@ -28,6 +28,8 @@ public final class Insn {
     int index = -1;
     int scale;
     int disp;
+    /** 67 prefix: 16-bit address size (string instructions use SI, DI, CX; LOOP and JCXZ use CX). */
+    boolean addr16;
     /** The offset mask: -1 with 32-bit addressing, 0xFFFF with 16-bit addressing (67 prefix). */
     int eaMask = -1;
     /** Immediates. */

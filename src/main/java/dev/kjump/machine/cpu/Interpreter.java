@@ -419,7 +419,8 @@ final class Interpreter {
             case 0xD5 -> Bcd.aad(s, d.imm & 0xFF);
             case 0xD6 -> Operands.setReg8(s, EAX, s.cf() ? 0xFF : 0); // SALC
             case 0xD8, 0xD9, 0xDA, 0xDB, 0xDC, 0xDD, 0xDE, 0xDF -> ProcessorControl.noFpu(s);
-            case 0xD7 -> Operands.setReg8(s, EAX, Operands.rd8(s, s.segBase[d.seg] + s.r[EBX] + (s.r[EAX] & 0xFF)));
+            case 0xD7 -> Operands.setReg8(s, EAX,
+                    Operands.rd8(s, s.segBase[d.seg] + ((s.r[EBX] + (s.r[EAX] & 0xFF)) & d.eaMask))); // XLAT
             case 0xE0, 0xE1, 0xE2 -> ControlTransfer.loop(s, d);
             case 0xE3 -> ControlTransfer.jumpIfEcxZero(s, d);
             case 0xE4 -> Operands.setReg8(s, EAX, PortIo.in(s, d.imm & 0xFF, 1));

@@ -54,7 +54,7 @@ final class Operands {
     /** A read of {@code size} bytes that crosses a page boundary: both pages translated before any byte is read. */
     private static int rdCrossing(ArchState s, int lin, int size) {
         int p1 = s.mmu.read(lin);
-        int p2 = s.mmu.read(lin + size - 1) & 0xFFFFF000;
+        int p2 = s.mmu.read((lin | 0xFFF) + 1); // a fault names the first byte on the second page
         int n1 = 0x1000 - (lin & 0xFFF);
         int v = 0;
         for (int k = 0; k < size; k++) {
@@ -66,7 +66,7 @@ final class Operands {
     /** A write of {@code size} bytes that crosses a page boundary: both pages translated before any byte is written. */
     private static void wrCrossing(ArchState s, int lin, int size, int v) {
         int p1 = s.mmu.write(lin);
-        int p2 = s.mmu.write(lin + size - 1) & 0xFFFFF000;
+        int p2 = s.mmu.write((lin | 0xFFF) + 1);
         int n1 = 0x1000 - (lin & 0xFFF);
         for (int k = 0; k < size; k++) {
             s.mem.write8(k < n1 ? p1 + k : p2 + (k - n1), v >>> (8 * k));
@@ -87,14 +87,11 @@ final class Operands {
         }
     }
 
-    /** Read of a read-modify-write operand: translated as a write, as the hardware does. */
+    /**
+     * Read of a read-modify-write operand: a read, then the write translates for itself, as QEMU does (a
+     * destination on a page that is not present faults as a read, error code without W).
+     */
     static int rdRmw(ArchState s, int size, int lin) {
-        if (s.mmu.paging) {
-            s.mmu.write(lin);
-            if (((lin + size - 1) ^ lin) >>> 12 != 0) {
-                s.mmu.write(lin + size - 1);
-            }
-        }
         return rd(s, size, lin);
     }
 

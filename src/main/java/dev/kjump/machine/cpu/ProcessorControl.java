@@ -136,8 +136,13 @@ final class ProcessorControl {
     /** MOV DRn, r32. */
     static void movToDr(ArchState s, Insn d) {
         Exceptions.requireCpl0(s);
-        s.dr[d.reg == 4 || d.reg == 5 ? d.reg + 2 : d.reg] = s.r[d.rm];
+        int n = d.reg == 4 || d.reg == 5 ? d.reg + 2 : d.reg;
+        int v = s.r[d.rm];
+        s.dr[n] = n == 6 ? v | DR6_FIXED : n == 7 ? (v | DR7_FIXED) & ~DR7_ZERO : v;
     }
+
+    /** DR6 bits that read as 1; DR7's bit 10 reads as 1 and bits 11, 12, 14, 15 as 0. */
+    static final int DR6_FIXED = 0xFFFF0FF0, DR7_FIXED = 0x400, DR7_ZERO = 0xD800;
 
     /** RDTSC: the time stamp counter is virtual time in instruction ticks; #GP at CPL > 0 with CR4.TSD. */
     static void rdtsc(ArchState s) {

@@ -25,9 +25,24 @@ final class Strings {
     }
 
     static void repAgain(ArchState s, Insn d) {
-        if (s.r[ECX] != 0) {
+        if (count(s, d) != 0) {
             s.eip -= d.len;
         }
+    }
+
+    /** The count register: ECX, or CX with a 67 prefix. */
+    static int count(ArchState s, Insn d) {
+        return s.r[ECX] & d.eaMask;
+    }
+
+    /** Sets the count register (CX alone with a 67 prefix). */
+    static void setCount(ArchState s, Insn d, int v) {
+        s.r[ECX] = (s.r[ECX] & ~d.eaMask) | (v & d.eaMask);
+    }
+
+    /** Adds {@code step} to index register {@code reg} (SI or DI alone, wrapping at 64 KiB, with a 67 prefix). */
+    private static void advance(ArchState s, Insn d, int reg, int step) {
+        s.r[reg] = (s.r[reg] & ~d.eaMask) | ((s.r[reg] + step) & d.eaMask);
     }
 
     /**
@@ -42,13 +57,13 @@ final class Strings {
         }
         boolean compares = kind == CMPS || kind == SCAS;
         boolean whileEqual = d.rep == 0xF3;
-        for (int n = 0; s.r[ECX] != 0; n++) {
+        for (int n = 0; count(s, d) != 0; n++) {
             if (n == REP_CHUNK) {
                 repAgain(s, d);
                 return;
             }
             stringStep(s, d, kind, size);
-            s.r[ECX]--;
+            setCount(s, d, count(s, d) - 1);
             if (compares && s.zf() != whileEqual) {
                 break;
             }
@@ -57,8 +72,8 @@ final class Strings {
 
     static void stringStep(ArchState s, Insn d, int kind, int size) {
         int st = step(s, size);
-        int src = s.segBase[d.seg] + s.r[ESI];
-        int dst = s.segBase[ES] + s.r[EDI];
+        int src = s.segBase[d.seg] + (s.r[ESI] & d.eaMask);
+        int dst = s.segBase[ES] + (s.r[EDI] & d.eaMask);
         switch (kind) {
             case MOVS -> Operands.wr(s, size, dst, Operands.rd(s, size, src));
             case CMPS -> Alu.alu(s, Alu.CMP, size, Operands.rd(s, size, src), Operands.rd(s, size, dst));
@@ -75,10 +90,10 @@ final class Strings {
             default -> PortIo.out(s, s.r[EDX] & 0xFFFF, size, Operands.rd(s, size, src));
         }
         if (kind != STOS && kind != SCAS && kind != INS) {
-            s.r[ESI] += st;
+            advance(s, d, ESI, st);
         }
         if (kind != LODS && kind != OUTS) {
-            s.r[EDI] += st;
+            advance(s, d, EDI, st);
         }
     }
 }

@@ -472,7 +472,7 @@ class DecoderTest {
     // ------------------------------------------------------------------ invalid encodings
 
     @ParameterizedTest
-    @ValueSource(strings = {"0f 0b", "0f ff", "d9 e8", "dd 03", "67 a4", "ff ff", "fe d0", "8f c8", "0f 00 f8",
+    @ValueSource(strings = {"0f 0b", "0f ff", "d9 e8", "dd 03", "f0 90", "ff ff", "fe d0", "8f c8", "0f 00 f8",
         "62 c3", "8e c8", "0f ba c0 01"})
     void unknownOrInvalidOpcodesRaiseUd(String hex) {
         String[] parts = hex.split(" ");
