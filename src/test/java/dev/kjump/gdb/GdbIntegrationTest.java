@@ -224,4 +224,27 @@ class GdbIntegrationTest {
             kj.process().destroyForcibly();
         }
     }
+
+    @Test
+    void gdbStopsTheBootingLinuxAtStartKernel() throws Exception {
+        Path gdb = gdb();
+        assumeTrue(gdb != null, "gdb is not installed");
+        Path kernel = Paths.get("images/linux/bzImage");
+        assumeTrue(Files.exists(kernel), "run from the project directory");
+        String startKernel = Files.readAllLines(Paths.get("images/linux/System.map")).stream()
+                .filter(l -> l.endsWith(" T start_kernel")).findFirst().orElseThrow().split(" ")[0];
+        Kjump kj = startKjump(tmp.resolve("linux.out"), "run", "--bare", kernel.toString(), "--initrd",
+                "images/linux/initramfs.cpio", "--append", "console=ttyS0 no387", "--gdb", "0", "--gdb-wait");
+        try {
+            String o = gdbBatch(gdb, List.of("target remote 127.0.0.1:" + kj.port(), "break *0x" + startKernel,
+                    "continue", "info registers eip cs", "x/1i $pc", "delete", "continue", "continue"));
+            assertThat(o).as(o).contains("Breakpoint 1, 0x" + startKernel, "eip            0x" + startKernel,
+                    "cs             0x60", "push   %ebp");
+            assertThat(kj.process().waitFor(120, TimeUnit.SECONDS)).as(o).isTrue();
+            assertThat(Files.readString(tmp.resolve("linux.out"))).contains("init: hello from /init");
+            assertThat(kj.process().exitValue()).as(kj.stderr()).isZero();
+        } finally {
+            kj.process().destroyForcibly();
+        }
+    }
 }
