@@ -85,4 +85,29 @@ class CpuBreakpointTest {
         assertThat(cpu.reg(Cpu.EBX)).isEqualTo(1);
         assertThat(m.memory().read32(0x3000)).isEqualTo(3);
     }
+
+    @Test
+    void aBreakpointOnCodeMappedAfterItWasSetStillStops() {
+        Machine m = Programs.machine();
+        Cpu cpu = m.cpu();
+        // 4 KiB pages: linear 0-4M identity mapped, except linear 0x400000 + PROG's page, not present yet
+        int pd = 0x60000, pt = 0x61000, pt2 = 0x62000;
+        m.memory().write32(pd, pt | 3);
+        m.memory().write32(pd + 4, pt2 | 3);
+        for (int i = 0; i < 1024; i++) {
+            m.memory().write32(pt + 4 * i, i << 12 | 3);
+        }
+        CpuState st = cpu.saveState();
+        cpu.restoreState(new CpuState(st.regs(), Programs.PROG, st.eflags(), st.segSelectors(), st.segBases(),
+                st.cr0() | Cpu.CR0_PG, 0, pd, 0, 0, 0, 0, 0));
+        int alias = 0x400000 + Programs.INC;
+        cpu.setBreakpoints(alias);
+        // the page appears (as a kernel's page fault handler fills a PTE: no CR3 write), then the code runs there
+        m.memory().write32(pt2 + ((alias >>> 12) & 0x3FF) * 4, (Programs.INC & 0xFFFFF000) | 3);
+        cpu.setEip(0x400000 + Programs.PROG);
+        StopReason s = cpu.run(1000);
+        assertThat(s.kind()).isEqualTo(StopReason.Kind.BREAKPOINT);
+        assertThat(s.eip()).isEqualTo(alias);
+        assertThat(s.physAddress()).isEqualTo(Programs.INC);
+    }
 }

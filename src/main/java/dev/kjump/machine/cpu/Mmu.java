@@ -218,7 +218,23 @@ public final class Mmu {
             boolean dirty = ((pte | set) & PTE_D) != 0;
             fill(i, linear, phys, dirty && (!(writeProtect || user) || writable));
         }
+        if (access == FETCH && fetchWalkListener != null) {
+            fetchWalkListener.mapped(linear & 0xFFFFF000, phys);
+        }
         return phys | (linear & 0xFFF);
+    }
+
+    /** Told of every page an instruction fetch maps anew (a TLB fill), while set. */
+    interface FetchWalkListener {
+        /** Linear page {@code linearPage} now maps to the frame at {@code physPage}. */
+        void mapped(int linearPage, int physPage);
+    }
+
+    private FetchWalkListener fetchWalkListener;
+
+    /** Sets (or, with null, clears) the listener for fetch walks: the debugger's breakpoints use it. */
+    void setFetchWalkListener(FetchWalkListener l) {
+        fetchWalkListener = l;
     }
 
     private void fill(int i, int linear, int phys, boolean writeOk) {

@@ -38,6 +38,25 @@ final class StopPoints {
     void setBreakpoints(int... linear) {
         breakLinear = linear.clone();
         markBreakpoints();
+        mmu.setFetchWalkListener(breakLinear.length == 0 ? null : this::fetchMapped);
+    }
+
+    /**
+     * An instruction fetch mapped a page anew (a kernel filled in a page table entry after a page fault, without
+     * touching CR3): breakpoints on that linear page are marked where it now maps, so a breakpoint in code that
+     * was not yet mapped when it was set (a user program's entry, say) still stops the CPU.
+     */
+    private void fetchMapped(int linearPage, int physPage) {
+        for (int lin : breakLinear) {
+            if ((lin & 0xFFFFF000) == linearPage) {
+                int phys = physPage | (lin & 0xFFF);
+                if (!contains(breakPhys, phys)) {
+                    breakPhys = Arrays.copyOf(breakPhys, breakPhys.length + 1);
+                    breakPhys[breakPhys.length - 1] = phys;
+                    dropDecodes(phys);
+                }
+            }
+        }
     }
 
     int[] breakpoints() {
