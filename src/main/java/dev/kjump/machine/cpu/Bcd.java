@@ -24,25 +24,20 @@ final class Bcd {
 
     /** DAA: decimal adjust AL after addition. */
     static void daa(ArchState s) {
-        boolean cf = s.cf();
-        boolean af = s.af();
-        int al = s.r[EAX] & 0xFF;
-        int old = al;
-        int carries = 0;
-        if ((al & 0x0F) > 9 || af) {
-            al = (al + 6) & 0xFF;
-            carries |= AF;
-        }
-        if (old > 0x99 || cf) {
-            al = (al + 0x60) & 0xFF;
-            carries |= CF;
-        }
-        Operands.setReg8(s, EAX, al);
-        setDecimalFlags(s, carries, al);
+        decimalAdjust(s, true);
     }
 
     /** DAS: decimal adjust AL after subtraction. */
     static void das(ArchState s) {
+        decimalAdjust(s, false);
+    }
+
+    /**
+     * DAA ({@code add}) and DAS: adjust the low digit by 6 when it is above 9 or AF is set, then the high digit by
+     * 0x60 when AL was above 0x99 or CF is set; AF and CF say which happened (DAS also borrows into CF on the first
+     * step when AL was below 6).
+     */
+    private static void decimalAdjust(ArchState s, boolean add) {
         boolean cf = s.cf();
         boolean af = s.af();
         int al = s.r[EAX] & 0xFF;
@@ -50,13 +45,13 @@ final class Bcd {
         int carries = 0;
         if ((al & 0x0F) > 9 || af) {
             carries |= AF;
-            if (al < 6 || cf) {
+            if (!add && (al < 6 || cf)) {
                 carries |= CF;
             }
-            al = (al - 6) & 0xFF;
+            al = (add ? al + 6 : al - 6) & 0xFF;
         }
         if (old > 0x99 || cf) {
-            al = (al - 0x60) & 0xFF;
+            al = (add ? al + 0x60 : al - 0x60) & 0xFF;
             carries |= CF;
         }
         Operands.setReg8(s, EAX, al);
