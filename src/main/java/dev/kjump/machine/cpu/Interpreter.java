@@ -205,7 +205,7 @@ final class Interpreter {
         }
         int lin0 = s.segBase[CS] + at;
         boolean crosses = (lin0 & 0xFFF) > 0xFFF - 15;
-        Insn d = crosses || !inRam ? scratch : new Insn();
+        Insn d = crosses || !inRam ? scratch : newInsn();
         Decoder.decode(s, d, lin0);
         if (!crosses) {
             cache(d, phys, inRam);
@@ -228,10 +228,50 @@ final class Interpreter {
         Insn[][] code = s.mem.decodeCache();
         Insn[] page = code[pfn];
         if (page == null) {
-            page = new Insn[PhysicalMemory.PAGE_SIZE];
+            page = freePages.isEmpty() ? new Insn[PhysicalMemory.PAGE_SIZE] : freePages.pop();
             code[pfn] = page;
+            remember(code, pfn);
         }
         page[phys & 0xFFF] = d;
+    }
+
+    /**
+     * Pages with a decode cache, oldest first, at most {@link #DECODE_CACHE_PAGES}: a page decoded beyond that
+     * drops the oldest page's decodes (they are decoded again when run again), so host memory stays bounded
+     * whatever the guest executes (code running through zeroed memory decodes ~2,000 instructions a page).
+     */
+    static final int DECODE_CACHE_PAGES = 1024;
+    private final int[] decodedPages = new int[DECODE_CACHE_PAGES];
+    private int decodedNext;
+    private int decodedCount;
+
+    /** Evicted pages' arrays and their decodes, reused, so that a guest that keeps decoding allocates nothing. */
+    private final java.util.ArrayDeque<Insn[]> freePages = new java.util.ArrayDeque<>();
+    private final java.util.ArrayDeque<Insn> freeInsns = new java.util.ArrayDeque<>();
+
+    private Insn newInsn() {
+        return freeInsns.isEmpty() ? new Insn() : freeInsns.pop();
+    }
+
+    private void remember(Insn[][] code, int pfn) {
+        if (decodedCount == DECODE_CACHE_PAGES) {
+            int old = decodedPages[decodedNext];
+            Insn[] evicted = code[old];
+            if (evicted != null) { // else a write already dropped it
+                code[old] = null;
+                for (int i = 0; i < evicted.length; i++) {
+                    if (evicted[i] != null && evicted[i].op != Insn.OP_STOP_POINT) {
+                        freeInsns.push(evicted[i]);
+                    }
+                    evicted[i] = null;
+                }
+                freePages.push(evicted);
+            }
+        } else {
+            decodedCount++;
+        }
+        decodedPages[decodedNext] = pfn;
+        decodedNext = (decodedNext + 1) % DECODE_CACHE_PAGES;
     }
 
     private void exec(Insn d) {
