@@ -136,9 +136,10 @@ public final class RunCommand implements Callable<Integer> {
         if (bare) {
             return runBare(image, err);
         }
-        KernelConfig config = KernelConfig.defaults().withCpus(cpus).withLimits(maxInstructions, machine.timeoutNanos());
         KernelSession session;
         try {
+            KernelConfig config = machine.kernelConfig(KernelConfig.defaults().withCpus(cpus).withLimits(maxInstructions,
+                    machine.timeoutNanos()));
             session = new KernelSession(machine.build(System.out), config, err);
         } catch (IllegalArgumentException e) {
             err.println("kjump run: " + e.getMessage());
