@@ -216,7 +216,7 @@ final class KexecTool {
         Kernel k = session.kernel();
         PeerLoad.Loaded l;
         try {
-            l = PeerLoad.plan(k, p, a.initrd == null ? null : Path.of(a.initrd), a.append == null ? "" : a.append);
+            l = PeerLoad.plan(k.config(), p, a.initrd == null ? null : Path.of(a.initrd), a.append == null ? "" : a.append);
         } catch (ImageException e) {
             return loadFailed("EINVAL", e.getMessage());
         }

@@ -54,15 +54,15 @@ final class PeerLoad {
     }
 
     /**
-     * Plans the load of the bzImage at {@code path} (with {@code initrd}, may be null) into {@code kernel}'s peer
-     * region.
+     * Plans the load of the bzImage at {@code path} (with {@code initrd}, may be null) into the peer region of a
+     * kernel configured with {@code cfg}.
      *
      * @throws ImageException when it cannot be read or does not fit (one line)
      */
-    static Loaded plan(Kernel kernel, Path path, Path initrd, String cmdline) throws ImageException {
+    static Loaded plan(dev.kjump.kernel.KernelConfig cfg, Path path, Path initrd, String cmdline)
+            throws ImageException {
         BzImage bz = BzImage.load(path);
         byte[] rd = initrd == null ? null : BzImage.readFile(initrd, "initrd");
-        var cfg = kernel.config();
         if (!cfg.hasPeer()) {
             throw new ImageException(path.toString(), "the kernel has no peer region to run a Linux kernel in: give "
                     + "--peer-mem SIZE[@ADDR] (or --mem 64M or more)");

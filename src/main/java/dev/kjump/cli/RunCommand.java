@@ -350,8 +350,8 @@ public final class RunCommand implements Callable<Integer> {
         try {
             KernelConfig config = machine.kernelConfig(KernelConfig.defaults().withCpus(cpus).withLimits(maxInstructions,
                     machine.timeoutNanos()));
+            loaded = PeerLoad.plan(config, imagePath, initrd, cmdline);
             session = new KernelSession(machine.build(System.out), config, err);
-            loaded = PeerLoad.plan(session.kernel(), imagePath, initrd, cmdline);
         } catch (ImageException | IllegalArgumentException e) {
             err.println("kjump run: " + e.getMessage());
             return Main.EXIT_USAGE;

@@ -25,7 +25,7 @@ class LinuxPeerTest {
         ByteArrayOutputStream com1 = new ByteArrayOutputStream();
         KernelConfig cfg = KernelConfig.defaults().withPeer(64 * MIB, 64 * MIB);
         KernelSession s = new KernelSession(new Machine(128 * MIB, com1), cfg, null);
-        PeerLoad.Loaded l = PeerLoad.plan(s.kernel(), Path.of("images/linux/bzImage"),
+        PeerLoad.Loaded l = PeerLoad.plan(cfg, Path.of("images/linux/bzImage"),
                 Path.of("images/linux/initramfs.cpio"), PeerLoad.withJumps("console=ttyS0 no387", 2));
         assertThat(PeerLoad.load(s.kernel(), l, null)).isZero();
         int door = s.kernel().kexecImage().controlPage() + ControlPage.HELPER_ENTRY;
