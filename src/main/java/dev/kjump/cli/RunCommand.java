@@ -117,17 +117,10 @@ public final class RunCommand implements Callable<Integer> {
             err.println("kjump run: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
-        if (jumps < 1 || cpus < 1 || cpus > 64) {
-            err.println("kjump run: --jumps must be at least 1 and --cpus 1..64");
+        if (badJumpOptions(err)) {
             return Main.EXIT_USAGE;
         }
         if (trace != null) {
-            try {
-                TraceFile.formatOf(trace);
-            } catch (IllegalArgumentException e) {
-                err.println("kjump run: " + e.getMessage());
-                return Main.EXIT_USAGE;
-            }
             if (bare) {
                 err.println("kjump run: --trace traces the kernel's jumps; --bare has none");
                 return Main.EXIT_USAGE;
@@ -158,6 +151,23 @@ public final class RunCommand implements Callable<Integer> {
             return Main.EXIT_USAGE;
         }
         return jumps(session, image.name(), image::symbolAt, -1, err);
+    }
+
+    /** Says what is wrong with --jumps, --cpus or --trace (one line) and returns true, or returns false. */
+    private boolean badJumpOptions(PrintStream err) {
+        if (jumps < 1 || cpus < 1 || cpus > 64) {
+            err.println("kjump run: --jumps must be at least 1 and --cpus 1..64");
+            return true;
+        }
+        if (trace != null) {
+            try {
+                TraceFile.formatOf(trace);
+            } catch (IllegalArgumentException e) {
+                err.println("kjump run: " + e.getMessage());
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -327,22 +337,13 @@ public final class RunCommand implements Callable<Integer> {
      * has one), and jumps N times: the peer boots, its /init jumps back, and each later jump resumes it.
      */
     private int runPeer(PrintStream err) throws IOException {
-        if (jumps < 1 || cpus < 1 || cpus > 64) {
-            err.println("kjump run: --jumps must be at least 1 and --cpus 1..64");
-            return Main.EXIT_USAGE;
-        }
         if (noPreserve) {
             err.println("kjump run: --no-preserve with a bzImage: the kernel would hand the machine over for good; "
                     + "boot it with --bare instead");
             return Main.EXIT_USAGE;
         }
-        if (trace != null) {
-            try {
-                TraceFile.formatOf(trace);
-            } catch (IllegalArgumentException e) {
-                err.println("kjump run: " + e.getMessage());
-                return Main.EXIT_USAGE;
-            }
+        if (badJumpOptions(err)) {
+            return Main.EXIT_USAGE;
         }
         String cmdline = PeerLoad.withJumps(append == null ? "" : append, jumps);
         KernelSession session;
