@@ -53,7 +53,8 @@ public final class DemoCommand implements Callable<Integer> {
         PrintStream out = System.out;
         ByteArrayOutputStream com1 = new ByteArrayOutputStream();
         KernelSession s = new KernelSession(machine.build(com1),
-                KernelConfig.defaults().withCpus(cpus).withLimits(Long.MAX_VALUE, machine.timeoutNanos()), null);
+                machine.kernelConfig(KernelConfig.defaults().withCpus(cpus).withLimits(Long.MAX_VALUE,
+                        machine.timeoutNanos())), null);
         var k = s.kernel();
         out.println("kjump demo: kexec jump between a Java kernel and a gcc-built image on an emulated i386 PC");
         out.println();

@@ -22,7 +22,7 @@ import java.util.List;
  * ({@link ControlPage}). The CPU executes the {@code call *%edx} into the callee with {@code %esp} at the top of a
  * swap page, so the callee finds {@code (%esp)} = the helper entry, {@code 4(%esp)} = the address entered,
  * {@code %esp} = swap page top - 8 and {@code %edi} = the control page (the real jump-back entry); a callee that
- * returns runs the real helper code, which calls the real entry. Reaching the real entry (a host entry) means the
+ * returns runs the real helper code, which pops its start into {@code %edi} and calls the real entry. Reaching the real entry (a host entry) means the
  * image came back.
  */
 public final class DirectRun {
@@ -60,7 +60,7 @@ public final class DirectRun {
          * The registers the jump-back protocol says survive a return ({@code %ebx %esi %edi %ebp}, and
          * {@code %esp} + 4 at the helper entry), as a list of problems; empty when all held or when the callee
          * jumped back. At the real entry the helper has moved the callee's {@code %edi} to {@code %edx} and its
-         * {@code %esp} is back where the callee was entered.
+         * {@code %esp} is 4 above where the callee was entered.
          */
         public java.util.List<String> protocolViolations() {
             java.util.List<String> out = new java.util.ArrayList<>();
@@ -123,10 +123,10 @@ public final class DirectRun {
         CpuState exitState = cpu.saveState();
         Outcome outcome = Outcome.STOPPED;
         if (stop.kind() == StopReason.Kind.HOST_ENTRY) {
-            // the helper's "call *%edx" left (%esp) = helper entry and 4(%esp) = the control page
+            // the helper popped the callee's start and called the real entry: (%esp) = HELPER_RETURN, %esp 4
+            // above where the callee was entered
             int esp = cpu.reg(Cpu.ESP);
-            boolean viaHelper = esp == entryState.reg(Cpu.ESP) && mem.read32(esp) == control + ControlPage.HELPER_ENTRY
-                    && mem.read32(esp + 4) == control;
+            boolean viaHelper = esp == entryState.reg(Cpu.ESP) + 4 && mem.read32(esp) == control + ControlPage.HELPER_RETURN;
             outcome = viaHelper ? Outcome.RETURNED : Outcome.JUMPED_BACK;
         }
         return new Result(outcome, stop, cpu.reg(Cpu.EAX), cpu.reg(Cpu.EDI), entryState, exitState, control, swap,

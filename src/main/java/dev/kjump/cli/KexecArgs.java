@@ -31,6 +31,10 @@ public final class KexecArgs {
             description = "command line for the image, written into its kjump_cmdline[] symbol")
     String append;
 
+    @Option(names = {"--initrd", "--ramdisk"}, paramLabel = "FILE", order = 6,
+            description = "for a bzImage: the initrd (initramfs) to load with it")
+    String initrd;
+
     @Option(names = "--mem-min", paramLabel = "ADDR", order = 6,
             description = "lowest physical address a segment may occupy: an image below it is refused")
     String memMin;
@@ -45,7 +49,8 @@ public final class KexecArgs {
     @Option(names = {"-u", "--unload"}, order = 9, description = "unload the image (kexec_load with no segments)")
     boolean unload;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE", description = "an ELF32 or ELF64 jump-back image")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "IMAGE", description = "an ELF32 or ELF64 jump-back image, or a Linux bzImage (loaded into the "
+            + "kernel's peer region with --initrd and --append as its command line)")
     String image;
 
     /** Parses an address as kexec-tools does (strtoul base 0: {@code 0x} hex, leading {@code 0} octal, else decimal). */

@@ -26,7 +26,7 @@ final class KexecBench {
 
     static int run(Image image, MachineOptions machine, int jumps, PrintStream out, PrintStream err) throws ImageException {
         KernelSession s = new KernelSession(machine.build(OutputStream.nullOutputStream()),
-                KernelConfig.defaults().withLimits(Long.MAX_VALUE, machine.timeoutNanos()), null);
+                machine.kernelConfig(KernelConfig.defaults().withLimits(Long.MAX_VALUE, machine.timeoutNanos())), null);
         int r = s.load(image, null, true);
         if (r != 0) {
             err.println("kjump bench: kexec_load failed: " + Errno.describe(r));

@@ -163,6 +163,12 @@ final class KexecTool {
             if (Files.isDirectory(p)) {
                 return loadFailed("EISDIR", "Is a directory: " + a.image);
             }
+            if (dev.kjump.image.BzImage.isBzImage(p)) {
+                return loadLinux(a, p, flags);
+            }
+            if (a.initrd != null) {
+                return usage("--initrd is for a Linux bzImage; " + a.image + " is not one");
+            }
             try {
                 image = Image.load(p);
             } catch (ImageException e) {
@@ -194,6 +200,38 @@ final class KexecTool {
         out.printf("kexec: loaded %s: entry %08x, %d segment(s), %d page(s) to swap, control page %08x, swap page %08x%s%n",
                 name, entry, segs.size(), ki.pagePairs().size(), ki.controlPage(), ki.swapPage(),
                 loaded.preserveContext() ? ", preserve_context" : " (no preserve_context: kexec -e will not come back)");
+        k.runTasks(2);
+        return Main.EXIT_OK;
+    }
+
+    /** kexec-tools' bzImage path: the kernel, boot_params, initrd and purgatory into the peer region. */
+    private int loadLinux(KexecArgs a, Path p, long flags) {
+        if ((flags & Kexec.KEXEC_PRESERVE_CONTEXT) == 0 || a.loadJumpBackHelper) {
+            return usage("a bzImage is loaded with --load-preserve-context: it runs in the kernel's peer region and "
+                    + "jumps back");
+        }
+        if (a.entry != null || a.memMin != null || a.memMax != null) {
+            return usage("--entry, --mem-min and --mem-max do not apply to a bzImage (it is placed in the peer region)");
+        }
+        Kernel k = session.kernel();
+        PeerLoad.Loaded l;
+        try {
+            l = PeerLoad.plan(k.config(), p, a.initrd == null ? null : Path.of(a.initrd), a.append == null ? "" : a.append);
+        } catch (ImageException e) {
+            return loadFailed("EINVAL", e.getMessage());
+        }
+        int r = PeerLoad.load(k, l, null);
+        if (r != 0) {
+            return loadFailed(Errno.of(r).name(), explainLoad(r, flags));
+        }
+        loaded = new Loaded(l.name(), null, true, l.plan().entry());
+        var ki = k.kexecImage();
+        var b = l.plan().boot();
+        out.printf("kexec: loaded %s (Linux, peer region): kernel at %08x, boot_params at %08x, %s, purgatory (entry) "
+                + "%08x, %d page(s) to swap, control page %08x (kexec_jump_back_entry=0x%08x), preserve_context%n",
+                l.name(), b.entry(), b.bootParams(), b.initrd() == 0 ? "no initrd" : String.format("initrd at %08x",
+                        b.initrd()), l.plan().entry(), ki.pagePairs().size(), ki.controlPage(),
+                ki.controlPage() + dev.kjump.kernel.kexec.ControlPage.HELPER_ENTRY);
         k.runTasks(2);
         return Main.EXIT_OK;
     }

@@ -9,6 +9,12 @@ public final class MachineOptions {
             description = "guest RAM: bytes or with K/M/G suffix, 4 KiB granular, at most 4G (default: ${DEFAULT-VALUE})")
     long memory;
 
+    @Option(names = "--peer-mem", paramLabel = "SIZE[@ADDR]",
+            description = "the peer region: RAM the Java kernel never allocates, left to a kernel it jumps into (a "
+                    + "bzImage runs there); SIZE with K/M/G, at ADDR or else at the top of RAM; 0 = none "
+                    + "(default: the upper half of RAM from 64M of RAM, none below)")
+    String peerMem;
+
     @Option(names = "--disk", paramLabel = "FILE",
             description = "attach FILE as the ATA disk on the primary channel (read and written in place)")
     java.nio.file.Path disk;
@@ -32,6 +38,48 @@ public final class MachineOptions {
         } catch (java.io.UncheckedIOException e) {
             throw new IllegalArgumentException("--disk: " + e.getMessage(), e);
         }
+    }
+
+    /** The least RAM for which the peer region defaults to the upper half. */
+    static final long PEER_DEFAULT_MIN_RAM = 64L << 20;
+
+    /**
+     * The peer region {@code {start, size}} that {@code --peer-mem} asks for on {@code ram} bytes of RAM, or the
+     * default (the upper half from {@link #PEER_DEFAULT_MIN_RAM}, else none: {@code {0, 0}}).
+     *
+     * @throws IllegalArgumentException for a malformed value (one line)
+     */
+    static long[] peerRegion(String spec, long ram) {
+        if (spec == null) {
+            return ram >= PEER_DEFAULT_MIN_RAM ? new long[] {ram / 2 & ~0xFFFL, ram - (ram / 2 & ~0xFFFL)}
+                    : new long[] {0, 0};
+        }
+        String[] parts = spec.split("@", -1);
+        if (parts.length > 2) {
+            throw new IllegalArgumentException("--peer-mem: '" + spec + "' is not SIZE[@ADDR] (e.g. 64M@64M)");
+        }
+        long size;
+        long start;
+        try {
+            size = parts[0].trim().equals("0") ? 0 : new SizeConverter().convert(parts[0]);
+            start = parts.length == 2 ? new SizeConverter().convert(parts[1]) : ram - size;
+        } catch (picocli.CommandLine.TypeConversionException e) {
+            throw new IllegalArgumentException("--peer-mem: " + e.getMessage());
+        }
+        if (size == 0) {
+            return new long[] {0, 0};
+        }
+        if (start < 0 || start + size > ram) {
+            throw new IllegalArgumentException(String.format("--peer-mem: %s does not fit in %d MiB of RAM", spec,
+                    ram >> 20));
+        }
+        return new long[] {start, size};
+    }
+
+    /** {@code base} with this machine's peer region. */
+    dev.kjump.kernel.KernelConfig kernelConfig(dev.kjump.kernel.KernelConfig base) {
+        long[] r = peerRegion(peerMem, memory);
+        return base.withPeer(r[0], r[1]);
     }
 
     /** Virtual nanoseconds per instruction for {@code --mips}: 1000 / N, which must be a whole number. */

@@ -117,17 +117,10 @@ public final class RunCommand implements Callable<Integer> {
             err.println("kjump run: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
-        if (jumps < 1 || cpus < 1 || cpus > 64) {
-            err.println("kjump run: --jumps must be at least 1 and --cpus 1..64");
+        if (badJumpOptions(err)) {
             return Main.EXIT_USAGE;
         }
         if (trace != null) {
-            try {
-                TraceFile.formatOf(trace);
-            } catch (IllegalArgumentException e) {
-                err.println("kjump run: " + e.getMessage());
-                return Main.EXIT_USAGE;
-            }
             if (bare) {
                 err.println("kjump run: --trace traces the kernel's jumps; --bare has none");
                 return Main.EXIT_USAGE;
@@ -136,9 +129,10 @@ public final class RunCommand implements Callable<Integer> {
         if (bare) {
             return runBare(image, err);
         }
-        KernelConfig config = KernelConfig.defaults().withCpus(cpus).withLimits(maxInstructions, machine.timeoutNanos());
         KernelSession session;
         try {
+            KernelConfig config = machine.kernelConfig(KernelConfig.defaults().withCpus(cpus).withLimits(maxInstructions,
+                    machine.timeoutNanos()));
             session = new KernelSession(machine.build(System.out), config, err);
         } catch (IllegalArgumentException e) {
             err.println("kjump run: " + e.getMessage());
@@ -156,6 +150,37 @@ public final class RunCommand implements Callable<Integer> {
             err.println("kjump run: kexec_load failed: " + Errno.describe(r));
             return Main.EXIT_USAGE;
         }
+        return jumps(session, image.name(), image::symbolAt, -1, err);
+    }
+
+    /** Says what is wrong with --jumps, --cpus or --trace (one line) and returns true, or returns false. */
+    private boolean badJumpOptions(PrintStream err) {
+        if (jumps < 1 || cpus < 1 || cpus > 64) {
+            err.println("kjump run: --jumps must be at least 1 and --cpus 1..64");
+            return true;
+        }
+        if (trace != null) {
+            try {
+                TraceFile.formatOf(trace);
+            } catch (IllegalArgumentException e) {
+                err.println("kjump run: " + e.getMessage());
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The jumps: {@code reboot(LINUX_REBOOT_CMD_KEXEC)} {@code --jumps} times with the kernel's tasks running
+     * between them, a report per jump, the summary, the JSON report and the trace; the exit status.
+     *
+     * @param name the loaded image's name
+     * @param symbols names for a stop's EIP
+     * @param peerEntry for a Linux peer, the kimage's entry (its purgatory): each jump also says whether the peer
+     *     booted or resumed; -1 otherwise
+     */
+    private int jumps(KernelSession session, String name, LongFunction<Optional<String>> symbols, long peerEntry,
+                      PrintStream err) throws IOException {
         session.kernel().runTasks(2);
         int status = Main.EXIT_OK;
         List<JumpReport> reports = new ArrayList<>();
@@ -164,7 +189,7 @@ public final class RunCommand implements Callable<Integer> {
             long execTime = System.nanoTime();
             KexecResult res;
             try (CtrlC c = CtrlC.interrupting(session.kernel().machine().cpu());
-                 Progress p = Progress.start("jump " + (i + 1) + ": " + image.name() + " running",
+                 Progress p = Progress.start("jump " + (i + 1) + ": " + name + " running",
                     () -> session.kernel().machine().cpu().instructions())) {
                 gdb.beforeJump(session.kernel().kexecStart().orElseThrow());
                 res = session.exec();
@@ -175,9 +200,9 @@ public final class RunCommand implements Callable<Integer> {
                 execTimes.add(execTime);
                 StopReason s = rep.outcome().stop();
                 err.printf("kjump: the machine was handed over to %s (no preserve_context); it stopped: %s%n",
-                        image.name(), s.message());
-                writeJson(image, reports, session);
-                writeTrace(image, reports, execTimes, err);
+                        name, s.message());
+                writeJson(name, reports, session);
+                writeTrace(name, reports, execTimes, err);
                 return ExitStatus.handedOver(s.kind());
             }
             System.out.flush();
@@ -191,19 +216,22 @@ public final class RunCommand implements Callable<Integer> {
             if (result != 0) {
                 err.printf("kjump: jump %d: reboot(LINUX_REBOOT_CMD_KEXEC) returned %s%n", i + 1, Errno.describe(result));
                 if (rep != null && rep.outcome() != null && rep.outcome().kind() != MachineKexec.Kind.JUMPED_BACK) {
-                    describeStop(err, image, rep.outcome().stop());
+                    describeStop(err, symbols, rep.outcome().stop());
                     err.printf("kjump: contained: the kernel took the machine back; integrity %s%n",
                             rep.integrity() != null && rep.integrity().intact() ? "held" : "BROKEN");
                 }
                 status = jumpStatus;
                 break;
             }
+            if (peerEntry >= 0) {
+                PeerLoad.report(err, i + 1, rep, peerEntry);
+            }
             if (rep.integrity() != null && !rep.integrity().intact()) {
                 err.printf("kjump: jump %d: integrity BROKEN: %d page(s) damaged at %s%n", i + 1,
                         rep.integrity().damaged().size(), JumpReport.hexList(rep.integrity().damaged()));
             }
             if (jumpStatus == Main.EXIT_NONZERO && status == Main.EXIT_OK) {
-                err.printf("kjump: jump %d: %s returned %d (0x%x)%n", i + 1, image.name(), rep.outcome().eax(),
+                err.printf("kjump: jump %d: %s returned %d (0x%x)%n", i + 1, name, rep.outcome().eax(),
                         rep.outcome().eax());
             }
             if (status == Main.EXIT_OK || jumpStatus == Main.EXIT_FAULT) {
@@ -214,37 +242,37 @@ public final class RunCommand implements Callable<Integer> {
                 break;
             }
         }
-        summarize(err, image, reports, session);
-        writeJson(image, reports, session);
-        writeTrace(image, reports, execTimes, err);
+        summarize(err, name, reports);
+        writeJson(name, reports, session);
+        writeTrace(name, reports, execTimes, err);
         return status;
     }
 
-    private void summarize(PrintStream err, Image image, List<JumpReport> reports, KernelSession session) {
+    private static void summarize(PrintStream err, String name, List<JumpReport> reports) {
         int ok = (int) reports.stream().filter(JumpReport::ok).count();
         long pages = reports.stream().filter(r -> r.outcome() != null).mapToLong(r -> r.outcome().pagesSwapped()).sum();
         long checked = reports.stream().filter(r -> r.integrity() != null).mapToLong(r -> r.integrity().pagesChecked()).sum();
         double ms = reports.stream().mapToLong(JumpReport::totalNanos).sum() / 1e6;
         err.printf("kjump: %s: %d of %d jump(s) came back intact; %d page(s) swapped each way; %d page check(s), "
-                + "integrity %s; %.3f ms in jumps%n", image.name(), ok, reports.size(), pages, checked,
+                + "integrity %s; %.3f ms in jumps%n", name, ok, reports.size(), pages, checked,
                 reports.stream().allMatch(r -> r.integrity() == null || r.integrity().intact()) ? "held" : "BROKEN", ms);
     }
 
-    private void writeJson(Image image, List<JumpReport> reports, KernelSession session) throws IOException {
+    private void writeJson(String name, List<JumpReport> reports, KernelSession session) throws IOException {
         if (json == null) {
             return;
         }
-        Files.writeString(json, JsonReport.of(image.name(), reports, session.kernel()));
+        Files.writeString(json, JsonReport.of(name, reports, session.kernel()));
     }
 
-    private void writeTrace(Image image, List<JumpReport> reports, List<Long> execTimes, PrintStream err)
+    private void writeTrace(String name, List<JumpReport> reports, List<Long> execTimes, PrintStream err)
             throws IOException {
         if (trace == null) {
             return;
         }
         TraceFile t = new TraceFile(trace);
         for (int i = 0; i < reports.size(); i++) {
-            t.add(execTimes.get(i), Path.of(image.name()).getFileName().toString(), reports.get(i));
+            t.add(execTimes.get(i), Path.of(name).getFileName().toString(), reports.get(i));
         }
         t.write();
         err.println("kjump: trace of " + reports.size() + " jump(s) written to " + trace.toAbsolutePath());
@@ -304,14 +332,48 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     /**
+     * {@code run BZIMAGE [--initrd FILE] [--append TEXT] [--jumps N]}: the Java kernel loads the Linux kernel into
+     * its peer region as kexec-tools would ({@link PeerLoad}) with {@code kjump.jumps=N} appended (unless the text
+     * has one), and jumps N times: the peer boots, its /init jumps back, and each later jump resumes it.
+     */
+    private int runPeer(PrintStream err) throws IOException {
+        if (noPreserve) {
+            err.println("kjump run: --no-preserve with a bzImage: the kernel would hand the machine over for good; "
+                    + "boot it with --bare instead");
+            return Main.EXIT_USAGE;
+        }
+        if (badJumpOptions(err)) {
+            return Main.EXIT_USAGE;
+        }
+        String cmdline = PeerLoad.withJumps(append == null ? "" : append, jumps);
+        KernelSession session;
+        PeerLoad.Loaded loaded;
+        try {
+            KernelConfig config = machine.kernelConfig(KernelConfig.defaults().withCpus(cpus).withLimits(maxInstructions,
+                    machine.timeoutNanos()));
+            loaded = PeerLoad.plan(config, imagePath, initrd, cmdline);
+            session = new KernelSession(machine.build(System.out), config, err);
+        } catch (ImageException | IllegalArgumentException e) {
+            err.println("kjump run: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        gdb.attach(session.kernel().machine());
+        int r = PeerLoad.load(session.kernel(), loaded, err);
+        if (r != 0) {
+            err.println("kjump run: kexec_load failed: " + Errno.describe(r));
+            return Main.EXIT_USAGE;
+        }
+        return jumps(session, loaded.name(), PeerLoad.symbols(SystemMap.besides(imagePath), loaded),
+                loaded.plan().entry(), err);
+    }
+
+    /**
      * {@code run --bare BZIMAGE [--initrd FILE] [--append TEXT]}: boots a Linux kernel on a bare machine per the
      * 32-bit boot protocol and runs it until the machine stops; stdout carries COM1 (the kernel's console).
      */
-    private int runLinux(PrintStream err) {
+    private int runLinux(PrintStream err) throws IOException {
         if (!bare) {
-            err.println("kjump run: " + imagePath + " is a Linux bzImage: boot it with --bare (jumping into a Linux "
-                    + "kernel from the Java kernel is not supported yet)");
-            return Main.EXIT_USAGE;
+            return runPeer(err);
         }
         if (trace != null) {
             err.println("kjump run: --trace traces the kernel's jumps; --bare has none");

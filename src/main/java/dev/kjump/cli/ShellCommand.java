@@ -120,7 +120,8 @@ public final class ShellCommand implements Callable<Integer> {
         if (cpus < 1 || cpus > 64) {
             throw new IllegalArgumentException("--cpus must be 1..64");
         }
-        KernelConfig config = KernelConfig.defaults().withCpus(cpus).withLimits(Long.MAX_VALUE, machine.timeoutNanos());
+        KernelConfig config = machine.kernelConfig(KernelConfig.defaults().withCpus(cpus).withLimits(Long.MAX_VALUE,
+                machine.timeoutNanos()));
         return new KernelSession(machine.build(console), config, null);
     }
 

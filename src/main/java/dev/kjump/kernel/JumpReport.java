@@ -46,14 +46,26 @@ public record JumpReport(int number, int startBefore, int result, List<Step> ste
         }
         log.printk("kexec_jump #%d: PM steps:%s", number, sb);
         if (outcome != null) {
-            log.printk("kexec_jump #%d: callee %s after %d instructions (%.3f ms), %d page(s) swapped each way",
-                    number, outcome.kind().name().toLowerCase().replace('_', ' '), outcome.calleeInstructions(),
+            log.printk("kexec_jump #%d: callee %s%s after %d instructions (%.3f ms), %d page(s) swapped each way",
+                    number, outcome.kind().name().toLowerCase().replace('_', ' '), door(), outcome.calleeInstructions(),
                     outcome.calleeNanos() / 1e6, outcome.pagesSwapped());
         }
         if (integrity != null) {
             log.printk("kexec_jump #%d: integrity %s", number, integrity.summary());
         }
         log.printk("kexec_jump #%d: result %s in %.3f ms", number, Errno.describe(result), totalNanos / 1e6);
+    }
+
+    /** How the callee came back, for the log: the door and the re-entry point. */
+    private String door() {
+        if (outcome.kind() != MachineKexec.Kind.JUMPED_BACK) {
+            return "";
+        }
+        if (outcome.returned()) {
+            return " (returned through the helper entry)";
+        }
+        return String.format(" (%s, re-entry point %08x)", outcome.merged() ? "merged protocol: called the helper "
+                + "entry with it at 0(%esp)" : "v8 protocol: %edi", outcome.reentry());
     }
 
     /** Physical addresses as {@code [00200000, 00300000]}. */

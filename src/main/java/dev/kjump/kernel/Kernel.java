@@ -49,6 +49,14 @@ public final class Kernel {
     static final int TEXT = 0x100000, GLOBALS = 0x101000, GDT = 0x102000, IDT = 0x102800, STACK = 0x103000,
             STACK_TOP = 0x105000, PGD = 0x105000, IDENT_PT = 0x106000, IDENT_MB = 16, BITMAP = 0x10A000;
 
+    /**
+     * The least RAM the kernel boots with: its page tables identity-map 16 MiB, and its boot allocations (1 MiB of
+     * firmware, its image, the 4 MiB RAM disk, the tasks) leave room for kimages below that.
+     */
+    public static final long MIN_RAM = 16L << 20;
+    /** The lowest start of a peer region: the kernel's image and its boot allocations stay below. */
+    public static final long PEER_MIN_START = 8L << 20;
+
     private final KernelConfig config;
     private final Machine machine;
     private final KernelLog log;
@@ -74,15 +82,21 @@ public final class Kernel {
         this.config = config;
         this.log = log;
         PhysicalMemory mem = machine.memory();
-        if (mem.size() < (24L << 20)) {
-            throw new IllegalArgumentException("the kernel needs at least 24 MiB of RAM, the machine has "
-                    + (mem.size() >> 20) + " MiB");
+        if (mem.size() < MIN_RAM) {
+            throw new IllegalArgumentException("the kernel needs at least " + (MIN_RAM >> 20)
+                    + " MiB of RAM, the machine has " + (mem.size() >> 10) + " KiB");
         }
+        checkPeerRegion(config, mem.size());
         log.printk("Linux version 2.6.27-kjump (kexec jump -v8) #1");
         log.printk("Memory: %dk RAM, %dk low memory", mem.size() >> 10, Math.min(mem.size(), KernelMemory.LOWMEM_LIMIT) >> 10);
+        if (config.hasPeer()) {
+            log.printk("peer region: [mem 0x%08x-0x%08x] (%d MiB), never allocated: left to a kernel it jumps into",
+                    config.peerStart(), config.peerStart() + config.peerSize() - 1, config.peerSize() >> 20);
+        }
         int firstFree = setupPaging(mem);
         this.km = new KernelMemory(machine.cpu().mmu(), mem);
-        this.pages = new PageAllocator(km, KernelMemory.va(BITMAP), mem.size(), firstFree);
+        this.pages = new PageAllocator(km, KernelMemory.va(BITMAP), mem.size(), firstFree, config.peerStart(),
+                config.peerSize());
         log.printk("paging on: swapper_pg_dir at %08x, PAGE_OFFSET %08x, %d page(s) used by the kernel image",
                 PGD, KernelMemory.PAGE_OFFSET, firstFree - PageAllocator.FIRST_KERNEL_PFN);
         this.kexec = new Kexec(km, pages, log, mem.size(), config.kexec(), config.kexecJump());
@@ -114,6 +128,24 @@ public final class Kernel {
     }
 
     // ---------------------------------------------------------------- boot
+
+    /** The peer region must be page aligned, in RAM and low memory, and above {@link #PEER_MIN_START}. */
+    private static void checkPeerRegion(KernelConfig config, long ram) {
+        if (!config.hasPeer()) {
+            return;
+        }
+        long start = config.peerStart();
+        long end = start + config.peerSize();
+        if ((start & 0xFFF) != 0 || (config.peerSize() & 0xFFF) != 0) {
+            throw new IllegalArgumentException(String.format("peer region 0x%x+0x%x is not page aligned", start,
+                    config.peerSize()));
+        }
+        if (start < PEER_MIN_START || end > Math.min(ram, KernelMemory.LOWMEM_LIMIT)) {
+            throw new IllegalArgumentException(String.format("peer region 0x%x-0x%x must lie between %d MiB and the "
+                    + "end of RAM (%d MiB)", start, end - 1, PEER_MIN_START >> 20, Math.min(ram,
+                    KernelMemory.LOWMEM_LIMIT) >> 20));
+        }
+    }
 
     private int setupPaging(PhysicalMemory mem) {
         // kernel text: an idle loop (the CPU's EIP while the Java kernel runs)

@@ -25,7 +25,7 @@ class ExitStatusTest {
     private static MachineKexec.Outcome outcome(MachineKexec.Kind kind, StopReason.Kind stop, boolean returned, int eax,
                                                 List<String> problems) {
         return new MachineKexec.Outcome(kind, stop(stop), 100, 1000, 5, 10, 10, 0x400022, returned, eax, problems, 0,
-                0, 0);
+                0, 0, false);
     }
 
     /** A jump that reached machine_kexec, as kernel_kexec reports it. */

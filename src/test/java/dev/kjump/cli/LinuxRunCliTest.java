@@ -59,8 +59,25 @@ class LinuxRunCliTest {
     }
 
     @Test
-    void aBzImageNeedsBareForNow() {
-        oneLine(RunCliTest.run("run", KERNEL), "is a Linux bzImage: boot it with --bare");
+    void withoutBareLinuxIsTheJavaKernelsPeerAndJumpsBack() {
+        Result r = RunCliTest.run("run", KERNEL, "--initrd", INITRD, "--append", "console=ttyS0 no387", "--jumps", "2");
+        assertThat(r.status()).as(r.err()).isEqualTo(Main.EXIT_OK);
+        assertThat(r.out().lines()).contains("init: jump 1 of 2 back to 0x004f6022",
+                "init: back from jump 1: reboot returned 0", "init: jump 2 of 2 back to 0x004f6022");
+        assertThat(r.out()).contains("kjump.jumps=2 kexec_jump_back_entry=0x004f6022").doesNotContain("back from jump 2");
+        assertThat(r.err()).contains("kjump: jump 1: the peer booted and jumped back (merged protocol)",
+                "kjump: jump 2: the peer resumed and jumped back (merged protocol)",
+                "bzImage: 2 of 2 jump(s) came back intact", "integrity held")
+                .doesNotContain("BROKEN", "Exception");
+        assertThat(r.err().lines().filter(l -> l.contains("kexec_jump #") && l.contains("integrity held: ")))
+                .hasSize(2);
+    }
+
+    @Test
+    void aPeerNeedsAPeerRegion() {
+        oneLine(RunCliTest.run("run", KERNEL, "--mem", "32M"), "the kernel has no peer region to run a Linux kernel in");
+        oneLine(RunCliTest.run("run", KERNEL, "--peer-mem", "2M"), "give the peer region more memory (--peer-mem)");
+        oneLine(RunCliTest.run("run", KERNEL, "--no-preserve"), "boot it with --bare instead");
     }
 
     @Test

@@ -30,8 +30,14 @@ public final class ControlPage {
     public static final int JUMP_BACK_ENTRY = 0x000;
     /** Offset of the {@code call *%edx} that enters the callee. */
     public static final int CALL_CALLEE = 0x020;
-    /** Offset of the helper jump-back entry (the callee's return address). */
+    /**
+     * Offset of the helper jump-back entry (the callee's return address), which is also the door of the merged
+     * protocol (2.6.27+): a merged peer calls it with its re-entry point at 0(%esp); its address is the
+     * {@code kexec_jump_back_entry=} a peer is given.
+     */
     public static final int HELPER_ENTRY = 0x022;
+    /** Offset after the helper's {@code call kexec_jump_back_entry}: what that call leaves at 0(%esp). */
+    public static final int HELPER_RETURN = 0x02a;
 
     /** {@code page_list} indexes (include/asm-x86/kexec_32.h). */
     public static final int PA_CONTROL_PAGE = 0, VA_CONTROL_PAGE = 1, PA_PGD = 2, VA_PGD = 3, PA_PTE_0 = 4,

@@ -20,6 +20,7 @@ public final class Kimage {
 
     private final KernelMemory km;
     private final int va;
+    private int peerGdt;
     /** Frames of control pages (the kernel's {@code image->control_pages}). */
     final List<Integer> controlPages = new ArrayList<>();
     /** Free frames that are some destination, kept for it ({@code image->dest_pages}). */
@@ -33,6 +34,20 @@ public final class Kimage {
     }
 
     /** The kernel virtual address of the structure. */
+    /**
+     * kjump's addition: the physical address of the GDT a merged-protocol peer (Linux 6.1 i386) runs on, found when
+     * it jumped back, or 0. Its {@code restore_processor_state} expects "a usable GDT" on re-entry (loads SS, then
+     * {@code ltr}), which its 32-bit relocate_kernel does not restore; the kernel enters it with that GDT loaded.
+     */
+    public int peerGdt() {
+        return peerGdt;
+    }
+
+    /** Records the peer's GDT ({@link #peerGdt()}). */
+    public void setPeerGdt(int pa) {
+        this.peerGdt = pa;
+    }
+
     public int va() {
         return va;
     }

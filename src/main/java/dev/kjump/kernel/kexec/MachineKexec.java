@@ -15,7 +15,9 @@ import java.util.List;
  * {@code relocate_page} into the control page, sets {@code KJUMP_MAGIC} and saves the CPU with
  * {@code kexec_jump_save_cpu} when preserving context, fills {@code page_list}, and runs
  * {@code relocate_kernel}: paging off, {@code swap_pages}, the stack at the top of the swap page, and the call
- * into the image. The way back ({@code kexec_jump_back_entry}) stores the callee's re-entry point in
+ * into the image. The way back ({@code kexec_jump_back_entry}, reached directly by a v8 callee with its re-entry
+ * point in %edi, or through the helper entry: a returning C callee, or a merged-protocol peer that calls it with
+ * its re-entry point at 0(%esp)) stores the callee's re-entry point in
  * {@code KJUMP_ENTRY}, swaps the pages back, turns paging on and restores the saved registers.
  *
  * <p>kjump goes beyond the seed on the way back: a callee that triple-faults, halts or runs out of time is
@@ -54,10 +56,12 @@ public final class MachineKexec {
      * @param swapInAt when the swap in started, in nanoseconds after machine_kexec started
      * @param calleeAt when the callee started running, likewise
      * @param swapBackAt when the swap back started, likewise (0 when there was none)
+     * @param merged true when the callee came back through the merged protocol's door (the helper entry, called
+     *     with its re-entry point at 0(%esp) from outside this image's stack): a peer kernel of 2.6.27 or later
      */
     public record Outcome(Kind kind, StopReason stop, long calleeInstructions, long calleeNanos, int pagesSwapped,
                           long swapInNanos, long swapBackNanos, int reentry, boolean returned, int eax,
-                          List<String> problems, long swapInAt, long calleeAt, long swapBackAt) {
+                          List<String> problems, long swapInAt, long calleeAt, long swapBackAt, boolean merged) {
     }
 
     /** Callbacks around the callee's run, for the integrity proof. */
@@ -169,7 +173,11 @@ public final class MachineKexec {
             regs[Cpu.EBX] = head;
             regs[Cpu.EDI] = cpPhys;
             regs[Cpu.ESP] = sp;
-            cpu.restoreState(enterState(kernelCpu, regs, cpPhys + ControlPage.CALL_CALLEE, 0, 0));
+            CpuState entry = enterState(kernelCpu, regs, cpPhys + ControlPage.CALL_CALLEE, 0, 0);
+            if (image.peerGdt() != 0) {
+                entry = withGdt(entry, PEER_PAGE_OFFSET + image.peerGdt(), PeerGdt.LIMIT);
+            }
+            cpu.restoreState(entry);
             cpu.setHostEntries(cpPhys + ControlPage.JUMP_BACK_ENTRY);
         } else {
             // every register zeroed, entered by ret with the stack at the end of the control page
@@ -186,7 +194,7 @@ public final class MachineKexec {
         if (!preserve) {
             log.printk("kexec: the image stopped: %s", stop.message());
             return new Outcome(Kind.HANDED_OVER, stop, calleeInstructions, c1 - c0, swapped, t1 - t0, 0, 0, false,
-                    cpu.reg(Cpu.EAX), List.of(), t0 - m0, c0 - m0, 0);
+                    cpu.reg(Cpu.EAX), List.of(), t0 - m0, c0 - m0, 0, false);
         }
         boolean jumpedBack = stop.kind() == StopReason.Kind.HOST_ENTRY
                 && stop.physAddress() == (cpPhys & 0xFFFFFFFFL) + ControlPage.JUMP_BACK_ENTRY;
@@ -197,9 +205,16 @@ public final class MachineKexec {
         int reentry = 0;
         int eax = cpu.reg(Cpu.EAX);
         int esp = cpu.reg(Cpu.ESP);
-        // the helper's "call *%edx" left (%esp) = helper entry, 4(%esp) = this control page
-        boolean returned = jumpedBack && esp == swapPhys + PhysicalMemory.PAGE_SIZE - 8
-                && mem.read32(esp) == cpPhys + ControlPage.HELPER_ENTRY && mem.read32(esp + 4) == cpPhys;
+        // through the helper entry (the merged door), whose call left (%esp) = HELPER_RETURN: a C callee that
+        // returned is back on this image's stack (swap page top - 4); a merged peer called in from its own
+        boolean viaHelper = jumpedBack && mem.inRam(esp) && mem.inRam(esp + 3)
+                && mem.read32(esp) == cpPhys + ControlPage.HELPER_RETURN;
+        boolean returned = viaHelper && esp == swapPhys + PhysicalMemory.PAGE_SIZE - 4;
+        boolean merged = viaHelper && !returned;
+        if (merged) {
+            // before the swap back, while the peer's memory is in place: where its GDT is, for the re-entry
+            image.setPeerGdt(PeerGdt.find(mem, pairs));
+        }
         if (jumpedBack) {
             // kexec_jump_back_entry: movl %edi, KJUMP_ENTRY
             reentry = cpu.reg(Cpu.EDI);
@@ -259,7 +274,15 @@ public final class MachineKexec {
             image.setStart(km.read32(cpVa + ControlPage.KJUMP_ENTRY_OFF));
         }
         return new Outcome(kind, stop, calleeInstructions, c1 - c0, swapped, t1 - t0, b1 - b0, reentry, returned, eax,
-                List.copyOf(problems), t0 - m0, c0 - m0, b0 - m0);
+                List.copyOf(problems), t0 - m0, c0 - m0, b0 - m0, merged);
+    }
+
+    /** Where a Linux peer's direct mapping of physical memory starts (i386 {@code PAGE_OFFSET}). */
+    private static final int PEER_PAGE_OFFSET = 0xC0000000;
+
+    private static CpuState withGdt(CpuState s, int base, int limit) {
+        return new CpuState(s.regs(), s.eip(), s.eflags(), s.segSelectors(), s.segBases(), s.cr0(), s.cr2(), s.cr3(),
+                s.cr4(), base, limit, s.idtBase(), s.idtLimit(), s.segLimits(), s.segAttributes());
     }
 
     /** {@code kexec_jump_save_cpu}: EBX ESI EDI EBP ESP CR0 CR3 CR4 EFLAGS RET into the data area. */

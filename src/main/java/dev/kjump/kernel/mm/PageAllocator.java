@@ -7,7 +7,9 @@ import java.util.BitSet;
  * The kernel's page allocator over guest RAM. Its state — one bit per page frame, set when the frame is in
  * use (the kernel's {@code mem_map} reduced to what kjump needs) — lives in guest RAM in pages the allocator
  * owns, and is read and written through the kernel's page tables. It hands out low-memory frames (below
- * {@link KernelMemory#LOWMEM_LIMIT}); frames below 1 MiB belong to the firmware and are never handed out.
+ * {@link KernelMemory#LOWMEM_LIMIT}); frames below 1 MiB belong to the firmware and are never handed out, nor
+ * are the frames of the peer region (RAM the kernel leaves to a second kernel it jumps into): they are not the
+ * kernel's, so they are neither allocated nor {@link #ownedFrames owned}.
  */
 public final class PageAllocator {
     /** First frame the kernel manages: 1 MiB. */
@@ -17,6 +19,8 @@ public final class PageAllocator {
     private final int bitmapVa;
     private final int totalPfns;
     private final int lowmemPfns;
+    private final int peerFirstPfn;
+    private final int peerEndPfn;
     private int hint;
     private int used;
 
@@ -25,7 +29,17 @@ public final class PageAllocator {
      * by the caller) and marks frames {@code 0 .. firstFree-1} as in use.
      */
     public PageAllocator(KernelMemory km, int bitmapVa, long ramBytes, int firstFree) {
+        this(km, bitmapVa, ramBytes, firstFree, 0, 0);
+    }
+
+    /**
+     * As {@link #PageAllocator(KernelMemory, int, long, int)}, and never hands out the frames of
+     * {@code [peerStart, peerStart + peerSize)} (page aligned; size 0: none).
+     */
+    public PageAllocator(KernelMemory km, int bitmapVa, long ramBytes, int firstFree, long peerStart, long peerSize) {
         this.km = km;
+        this.peerFirstPfn = (int) (peerStart >>> PhysicalMemory.PAGE_SHIFT);
+        this.peerEndPfn = (int) ((peerStart + peerSize) >>> PhysicalMemory.PAGE_SHIFT);
         this.bitmapVa = bitmapVa;
         this.totalPfns = (int) (ramBytes >>> PhysicalMemory.PAGE_SHIFT);
         this.lowmemPfns = (int) (Math.min(ramBytes, KernelMemory.LOWMEM_LIMIT) >>> PhysicalMemory.PAGE_SHIFT);
@@ -54,6 +68,10 @@ public final class PageAllocator {
     /** {@code alloc_page}: a free low-memory frame, marked in use, or -1 when memory is exhausted. */
     public synchronized int allocPage() {
         for (int pfn = hint; pfn < lowmemPfns; pfn++) {
+            if (pfn >= peerFirstPfn && pfn < peerEndPfn) {
+                pfn = peerEndPfn - 1;
+                continue;
+            }
             if (!bit(pfn)) {
                 setBit(pfn, true);
                 hint = pfn + 1;
@@ -97,6 +115,11 @@ public final class PageAllocator {
     /** Frames in use above 1 MiB. */
     public synchronized int usedPages() {
         return used;
+    }
+
+    /** True when frame {@code pfn} lies in the peer region. */
+    public boolean inPeerRegion(int pfn) {
+        return pfn >= peerFirstPfn && pfn < peerEndPfn;
     }
 
     /** Low-memory frames the allocator manages. */
