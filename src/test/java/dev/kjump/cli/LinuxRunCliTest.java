@@ -59,18 +59,25 @@ class LinuxRunCliTest {
     }
 
     @Test
-    void withoutBareLinuxIsTheJavaKernelsPeerAndJumpsBack() {
-        Result r = RunCliTest.run("run", KERNEL, "--initrd", INITRD, "--append", "console=ttyS0 no387", "--jumps", "2");
+    void withoutBareLinuxIsTheJavaKernelsPeerAndMakesThreeRoundTrips() {
+        Result r = RunCliTest.run("run", KERNEL, "--initrd", INITRD, "--append", "console=ttyS0 no387", "--jumps", "3");
         assertThat(r.status()).as(r.err()).isEqualTo(Main.EXIT_OK);
-        assertThat(r.out().lines()).contains("init: jump 1 of 2 back to 0x004f6022",
-                "init: back from jump 1: reboot returned 0", "init: jump 2 of 2 back to 0x004f6022");
-        assertThat(r.out()).contains("kjump.jumps=2 kexec_jump_back_entry=0x004f6022").doesNotContain("back from jump 2");
-        assertThat(r.err()).contains("kjump: jump 1: the peer booted and jumped back (merged protocol)",
-                "kjump: jump 2: the peer resumed and jumped back (merged protocol)",
-                "bzImage: 2 of 2 jump(s) came back intact", "integrity held")
-                .doesNotContain("BROKEN", "Exception");
-        assertThat(r.err().lines().filter(l -> l.contains("kexec_jump #") && l.contains("integrity held: ")))
-                .hasSize(2);
+        // the peer's lines (COM1): it booted once, then each reboot(LINUX_REBOOT_CMD_KEXEC) returned 0 in /init
+        assertThat(r.out().lines()).containsSubsequence("Run /init as init process",
+                "init: /proc/cmdline: console=ttyS0 no387 kjump.jumps=3 kexec_jump_back_entry=0x004f6022",
+                "init: jump 1 of 3 back to 0x004f6022", "init: back from jump 1: reboot returned 0",
+                "init: jump 2 of 3 back to 0x004f6022", "init: back from jump 2: reboot returned 0",
+                "init: jump 3 of 3 back to 0x004f6022");
+        assertThat(r.out()).doesNotContain("back from jump 3");
+        assertThat(r.out().lines().filter(l -> l.startsWith("Linux version"))).as("booted once").hasSize(1);
+        // the Java kernel's lines (stderr): booted, then resumed twice, each with its integrity proof
+        assertThat(r.err().lines()).anyMatch(l -> l.startsWith(
+                "kjump: jump 1: the peer booted and jumped back (merged protocol) with re-entry point "));
+        assertThat(r.err().lines()).anyMatch(l -> l.startsWith("kjump: jump 2: the peer resumed and jumped back"));
+        assertThat(r.err().lines()).anyMatch(l -> l.startsWith("kjump: jump 3: the peer resumed and jumped back"));
+        assertThat(r.err()).contains("bzImage: 3 of 3 jump(s) came back intact").doesNotContain("BROKEN", "Exception");
+        assertThat(r.err().lines().filter(l -> l.startsWith("kjump: jump ")
+                && l.contains("integrity held: 1939 page(s) checked (924 destination), 0 damaged"))).hasSize(3);
     }
 
     @Test
