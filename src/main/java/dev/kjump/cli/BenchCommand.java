@@ -1,5 +1,6 @@
 package dev.kjump.cli;
 
+import dev.kjump.image.BzImage;
 import dev.kjump.image.Image;
 import dev.kjump.image.ImageException;
 import dev.kjump.machine.Machine;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code kjump bench IMAGE}: runs an image several times on a fresh machine each time and prints instructions
  * executed, MIPS and, when {@code qemu-system-i386} is installed, the wall-time ratio kjump/QEMU on the same
- * program (its multiboot variant {@code NAME.mb.elf}) measured in the same run.
+ * program (its multiboot variant {@code NAME.mb.elf}) measured in the same run. A Linux bzImage is booted to its
+ * restart instead ({@link LinuxBench}).
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Run an image repeatedly and report instructions, MIPS and the kjump/QEMU time ratio.",
@@ -44,6 +46,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--no-qemu", description = "do not run QEMU even when it is installed")
     boolean noQemu;
 
+    @Option(names = "--initrd", paramLabel = "FILE", description = "for a Linux bzImage: the initrd to boot with")
+    Path initrd;
+
+    @Option(names = "--append", paramLabel = "TEXT", description = "for a Linux bzImage: its command line")
+    String append;
+
     @Option(names = "--jumps", paramLabel = "N", defaultValue = "0",
             description = "instead: measure N kexec round trips through the Java kernel (IMAGE loaded with "
                     + "preserve-context) and swap_pages throughput against System.arraycopy of the same bytes")
@@ -53,6 +61,17 @@ public final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintStream out = System.out;
         PrintStream err = System.err;
+        if (runs < 1 || warmup < 0 || jumps < 0) {
+            err.println("kjump bench: --runs must be at least 1, --warmup and --jumps at least 0");
+            return Main.EXIT_USAGE;
+        }
+        if (BzImage.isBzImage(imagePath)) {
+            return LinuxBench.run(imagePath, initrd, append, machine, runs, warmup, noQemu, out, err);
+        }
+        if (initrd != null || append != null) {
+            err.println("kjump bench: --initrd and --append are for a Linux bzImage; " + imagePath + " is not one");
+            return Main.EXIT_USAGE;
+        }
         Image image;
         try {
             image = Image.load(imagePath);
@@ -191,17 +210,17 @@ public final class BenchCommand implements Callable<Integer> {
         return System.console() != null;
     }
 
-    private static double median(double[] v) {
+    static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
     }
 
-    private static double min(double[] v) {
+    static double min(double[] v) {
         return Arrays.stream(v).min().orElse(0);
     }
 
-    private static double max(double[] v) {
+    static double max(double[] v) {
         return Arrays.stream(v).max().orElse(0);
     }
 }

@@ -81,6 +81,17 @@ class LinuxRunCliTest {
     }
 
     @Test
+    void benchBootsTheKernelTwiceToTheSameRestart() {
+        Result r = RunCliTest.run("bench", KERNEL, "--initrd", INITRD, "--append", "console=ttyS0 no387", "--runs", "2",
+                "--warmup", "0", "--no-qemu");
+        assertThat(r.status()).as(r.err()).isEqualTo(Main.EXIT_OK);
+        assertThat(r.out()).containsPattern("instructions  2\\d{7} \\(32-bit entry to the restart\\)")
+                .contains("per boot of 2", "qemu          not run (--no-qemu)");
+        oneLine(RunCliTest.run("bench", "images/elf/hello-O2.elf", "--initrd", INITRD),
+                "kjump bench: --initrd and --append are for a Linux bzImage; images/elf/hello-O2.elf is not one");
+    }
+
+    @Test
     void aPeerNeedsAPeerRegion() {
         oneLine(RunCliTest.run("run", KERNEL, "--mem", "32M"), "the kernel has no peer region to run a Linux kernel in");
         oneLine(RunCliTest.run("run", KERNEL, "--peer-mem", "2M"), "give the peer region more memory (--peer-mem)");

@@ -1,0 +1,116 @@
+package dev.kjump.cli;
+
+import dev.kjump.image.BzImage;
+import dev.kjump.image.ImageException;
+import dev.kjump.machine.Machine;
+import dev.kjump.machine.StopReason;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code kjump bench BZIMAGE [--initrd FILE] [--append TEXT]}: boots a Linux kernel on a bare machine several times
+ * (a fresh machine each time) until it restarts, checks every boot printed the same console and ran the same
+ * number of instructions, and reports the boot's instructions, time and MIPS; with {@code qemu-system-i386}
+ * installed, the same boot under QEMU (whole process: {@code -cpu pentium2,-apic -icount shift=0,sleep=off}, as
+ * {@code images/linux/qemu-boot.sh}) and the ratio, measured in the same run.
+ */
+final class LinuxBench {
+    private LinuxBench() {
+    }
+
+    static int run(Path kernelPath, Path initrd, String append, MachineOptions machine, int runs, int warmup,
+            boolean noQemu, PrintStream out, PrintStream err) throws IOException, InterruptedException {
+        BzImage kernel;
+        byte[] rd = null;
+        try {
+            kernel = BzImage.load(kernelPath);
+            if (initrd != null) {
+                rd = BzImage.readFile(initrd, "initrd");
+            }
+        } catch (ImageException e) {
+            err.println("kjump bench: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        String cmdline = append == null ? "" : append;
+        long instructions = -1;
+        byte[] transcript = null;
+        long memory = 0;
+        double[] secs = new double[runs];
+        for (int i = -warmup; i < runs; i++) {
+            ByteArrayOutputStream com1 = new ByteArrayOutputStream();
+            Machine m = machine.build(com1);
+            memory = m.memory().size();
+            BzImage.Boot boot;
+            try {
+                boot = kernel.boot(memory, cmdline, rd, initrd == null ? "" : initrd.toString());
+            } catch (ImageException e) {
+                err.println("kjump bench: " + e.getMessage());
+                return Main.EXIT_USAGE;
+            }
+            long t0 = System.nanoTime();
+            DirectRun.Result r;
+            try {
+                r = DirectRun.boot(m, boot, kernelPath.toString(), Long.MAX_VALUE, machine.timeoutNanos());
+            } catch (ImageException e) {
+                err.println("kjump bench: " + e.getMessage());
+                return Main.EXIT_USAGE;
+            }
+            long t1 = System.nanoTime();
+            if (r.stop().kind() != StopReason.Kind.RESET) {
+                err.println("kjump bench: the kernel did not boot to its restart: " + r.stop().message());
+                return ExitStatus.handedOver(r.stop().kind());
+            }
+            if (transcript == null) {
+                transcript = com1.toByteArray();
+                instructions = r.instructions();
+            } else if (!Arrays.equals(transcript, com1.toByteArray()) || instructions != r.instructions()) {
+                err.println("kjump bench: boots differ (console or instruction count): the machine is not deterministic");
+                return Main.EXIT_FAULT;
+            }
+            if (i >= 0) {
+                secs[i] = (t1 - t0) / 1e9;
+            }
+        }
+        double kj = BenchCommand.median(secs);
+        out.printf("kernel        %s%s%n", kernelPath, initrd == null ? "" : " --initrd " + initrd);
+        out.printf("instructions  %d (32-bit entry to the restart)%n", instructions);
+        out.printf("kjump         median %.4f s per boot of %d (min %.4f, max %.4f; in one JVM, after %d warm-up) = %.1f MIPS%n",
+                kj, runs, BenchCommand.min(secs), BenchCommand.max(secs), warmup, instructions / kj / 1e6);
+        String qemu = noQemu ? null : BenchCommand.findOnPath("qemu-system-i386");
+        if (qemu == null) {
+            out.println(noQemu ? "qemu          not run (--no-qemu)" : "qemu          not installed: no ratio");
+            return Main.EXIT_OK;
+        }
+        List<String> cmd = new ArrayList<>(List.of(qemu, "-cpu", "pentium2,-apic", "-m", Long.toString(memory >> 20),
+                "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot", "-icount", "shift=0,sleep=off",
+                "-kernel", kernelPath.toString(), "-append", cmdline));
+        if (initrd != null) {
+            cmd.addAll(List.of("-initrd", initrd.toString()));
+        }
+        double[] q = new double[runs];
+        for (int i = 0; i < runs; i++) {
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            long t0 = System.nanoTime();
+            Process p = pb.start();
+            p.getInputStream().readAllBytes();
+            if (!p.waitFor(300, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                err.println("kjump bench: qemu did not finish the boot within 300 s");
+                return Main.EXIT_FAULT;
+            }
+            q[i] = (System.nanoTime() - t0) / 1e9;
+        }
+        double qm = BenchCommand.median(q);
+        out.printf("qemu          median %.4f s per boot, whole process, of %d (min %.4f, max %.4f)%n", qm, runs,
+                BenchCommand.min(q), BenchCommand.max(q));
+        out.printf("ratio         kjump/qemu %.2fx (kjump's boot in a warm JVM against QEMU's whole process)%n", kj / qm);
+        return Main.EXIT_OK;
+    }
+}
