@@ -118,6 +118,9 @@ public final class BzImage {
      * @return true when it carries a setup header (it may still be too old or truncated: {@link #load} says)
      */
     public static boolean isBzImage(Path path) {
+        if (!Files.isRegularFile(path)) {
+            return false; // a FIFO would block here, a device never end
+        }
         byte[] head = new byte[HEADER + 4];
         try (InputStream in = Files.newInputStream(path)) {
             return in.readNBytes(head, 0, head.length) == head.length && isBzImage(head);
@@ -201,6 +204,7 @@ public final class BzImage {
      * @throws ImageException when it cannot be read or is 2 GiB or more
      */
     public static byte[] readFile(Path path, String what) throws ImageException {
+        requireRegularFile(path, what);
         try {
             if (Files.size(path) > Integer.MAX_VALUE - 16) {
                 throw new ImageException(path.toString(), what + " too large (" + Files.size(path) + " bytes)");
@@ -212,6 +216,19 @@ public final class BzImage {
             throw new ImageException(path.toString(), "cannot read " + what + ": permission denied", e);
         } catch (IOException e) {
             throw new ImageException(path.toString(), "cannot read " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses what is not a regular file (a device such as /dev/zero, a FIFO, a directory): reading it whole would
+     * never end or block.
+     *
+     * @throws ImageException naming the file and what it is
+     */
+    public static void requireRegularFile(Path path, String what) throws ImageException {
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            String kind = Files.isDirectory(path) ? "a directory" : "a device, FIFO or socket";
+            throw new ImageException(path.toString(), "the " + what + " is not a regular file (" + kind + ")");
         }
     }
 

@@ -78,6 +78,7 @@ public final class Image {
      */
     public static Image load(Path path) throws ImageException {
         String fileName = path.toString();
+        BzImage.requireRegularFile(path, "image");
         byte[] bytes;
         try {
             if (Files.size(path) > Integer.MAX_VALUE - 16) {

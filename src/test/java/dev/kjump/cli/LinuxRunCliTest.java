@@ -92,6 +92,19 @@ class LinuxRunCliTest {
     }
 
     @Test
+    void devicesAndFifosAreRefusedBeforeAnythingIsRead() throws Exception {
+        oneLine(RunCliTest.run("run", "/dev/zero"), "kjump run: /dev/zero: the image is not a regular file");
+        oneLine(RunCliTest.run("run", "--bare", KERNEL, "--initrd", "/dev/urandom"),
+                "/dev/urandom: the initrd is not a regular file");
+        Path fifo = Files.createTempDirectory("kjump-fifo").resolve("image");
+        Process mk = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        if (mk.waitFor() == 0) { // a FIFO would block a reader for ever
+            oneLine(RunCliTest.run("run", fifo.toString()), "the image is not a regular file (a device, FIFO or socket)");
+        }
+        Files.deleteIfExists(fifo);
+    }
+
+    @Test
     void aPeerNeedsAPeerRegion() {
         oneLine(RunCliTest.run("run", KERNEL, "--mem", "32M"), "the kernel has no peer region to run a Linux kernel in");
         oneLine(RunCliTest.run("run", KERNEL, "--peer-mem", "2M"), "give the peer region more memory (--peer-mem)");
