@@ -179,6 +179,17 @@ final class Interpreter {
                 s.eip = start;
                 return stop(StopReason.Kind.EMULATOR_ERROR, start, 0, 0,
                         String.format("kjump internal error at eip %08x: %s (please report it with the image)", start, e));
+            } catch (OutOfMemoryError e) {
+                s.eip = start;
+                java.util.Arrays.fill(code, null); // the decode caches are the largest thing the guest can grow
+                java.util.Arrays.fill(decodedPages, 0);
+                decodedCount = 0;
+                decodedNext = 0;
+                freePages.clear();
+                freeInsns.clear();
+                return stop(StopReason.Kind.EMULATOR_ERROR, start, 0, 0, String.format("the host ran out of memory "
+                        + "at eip %08x (give the JVM more heap with KJUMP_JAVA_OPTS=-Xmx..., or the guest less --mem)",
+                        start));
             }
             if (pendingStop != null) {
                 StopReason stop = pendingStop;
