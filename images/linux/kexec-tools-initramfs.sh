@@ -12,8 +12,9 @@
 # then the files the archive needs: /init is busybox (its init applet runs kexec-tools/inittab, which runs
 # kexec-tools/rcS under busybox sh: the kernel has no BINFMT_SCRIPT), /sbin/kexec, its ELF interpreter and
 # every library its DT_NEEDED entries reach (checked: a missing one is an error). mkcpio writes the archive
-# (mtime 0, owner 0:0), so the same package versions give the same bytes. The downloads have timeouts: an
-# unreachable archive is one line and exit 1, not a hang.
+# (mtime 0, owner 0:0), so the same package versions give the same bytes. apt-get update and download have
+# 120 s each at most: an unreachable archive is one line and exit 1, not a hang. A failed update alone (a
+# mirror mid-sync) is not an error while the packages still download.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 out=${1:-$here/build/kexec-tools.cpio}
@@ -40,11 +41,18 @@ apt_opts=(-q -o Acquire::Retries=1 -o Acquire::http::Timeout=20 -o Acquire::http
 
 echo "kexec-tools-initramfs: apt-get update" >&2
 update_status=0
-timeout 300 apt-get "${apt_opts[@]}" update >"$work/apt-update.log" 2>&1 || update_status=$?
+timeout 120 apt-get "${apt_opts[@]}" update >"$work/apt-update.log" 2>&1 || update_status=$?
+[ "$update_status" != 124 ] || die "cannot reach Debian's archive: apt-get update timed out after 120 s"
 echo "kexec-tools-initramfs: apt-get download $packages" >&2
-if ! (cd "$work/debs" && timeout 300 apt-get "${apt_opts[@]}" download $packages) >"$work/apt-download.log" 2>&1; then
-	cause=$(grep -h -m1 -E '^(E|W): ' "$work/apt-update.log" "$work/apt-download.log" | head -1 || true)
-	[ "$update_status" = 124 ] && cause="apt-get update timed out after 300 s"
+download_status=0
+(cd "$work/debs" && timeout 120 apt-get "${apt_opts[@]}" download $packages) >"$work/apt-download.log" 2>&1 \
+	|| download_status=$?
+if [ "$download_status" != 0 ]; then
+	if [ "$download_status" = 124 ]; then
+		cause="apt-get download timed out after 120 s"
+	else
+		cause=$(grep -h -m1 -E '^(E|W): ' "$work/apt-update.log" "$work/apt-download.log" | head -1 || true)
+	fi
 	die "cannot download $packages from Debian's archive (unreachable?): ${cause:-see $work/apt-download.log}"
 fi
 for deb in "$work"/debs/*.deb; do
