@@ -16,8 +16,9 @@ mid=$(date +%s.%N)
 end=$(date +%s.%N)
 grep -v '^sched_clock: Marking stable' "$tmp/qemu.txt" > "$tmp/qemu.cmp"
 grep -v '^sched_clock: Marking stable' "$tmp/kjump.txt" > "$tmp/kjump.cmp"
-printf 'linux-qemu: qemu %.2f s, kjump %.2f s (whole process); %s\n' "$(echo "$mid - $start" | bc)" \
-    "$(echo "$end - $mid" | bc)" "$(grep 'stopped after' "$tmp/kjump.err" | sed 's/.*stopped after //')"
+awk -v q="$(awk -v a="$start" -v b="$mid" 'BEGIN { print b - a }')" -v k="$(awk -v a="$mid" -v b="$end" 'BEGIN { print b - a }')" \
+    -v n="$(grep 'stopped after' "$tmp/kjump.err" | sed 's/.*stopped after //')" \
+    'BEGIN { printf "linux-qemu: qemu %.2f s, kjump %.2f s (whole process); %s\n", q, k, n }' 
 if ! grep -q '^init: hello from /init' "$tmp/qemu.txt"; then
     echo "linux-qemu: QEMU did not reach /init" >&2
     exit 1
