@@ -10,8 +10,10 @@ import dev.kjump.kernel.Kernel;
 import dev.kjump.kernel.kexec.Kexec;
 import dev.kjump.kernel.kexec.KexecSegment;
 import dev.kjump.kernel.kexec.MachineKexec;
+import dev.kjump.machine.Machine;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.LongFunction;
 import java.util.regex.Pattern;
@@ -99,6 +101,52 @@ final class PeerLoad {
     static LongFunction<Optional<String>> symbols(Optional<SystemMap> map, Loaded l) {
         long delta = l.delta();
         return a -> map.flatMap(m -> m.symbolAt(a >= PAGE_OFFSET ? a - delta : a));
+    }
+
+    /** What Linux's {@code panic()} prints first; its last line repeats it as {@code ---[ end Kernel panic ...}. */
+    private static final String PANIC = "Kernel panic - not syncing: ";
+
+    /**
+     * What a peer that did not come back said last on its console (COM1): Linux's panic line ({@code Kernel panic -
+     * not syncing: ...}) when it is among the last lines, else the last line; empty when it printed nothing.
+     */
+    static String lastWords(Machine m) {
+        List<String> lines = m.uart().lastLines();
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            String l = lines.get(i);
+            int at = l.indexOf(PANIC);
+            if (at >= 0 && !l.startsWith("---[ end ")) {
+                return l.substring(at).strip();
+            }
+        }
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1).strip();
+    }
+
+    /**
+     * The end of the error line for a peer that did not come back: {@code ; the peer panicked: "Kernel panic - not
+     * syncing: ..."} or {@code ; the peer's last console line: "..."} ({@link #lastWords}), or that it printed
+     * nothing; quotes, backslashes and control characters escaped.
+     */
+    static String lastConsoleLine(Machine m) {
+        String said = lastWords(m);
+        if (said.isEmpty()) {
+            return "; the peer printed nothing on its console";
+        }
+        return (said.startsWith(PANIC) ? "; the peer panicked: " : "; the peer's last console line: ") + quote(said);
+    }
+
+    private static String quote(String line) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : line.strip().toCharArray()) {
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7F) {
+                sb.append(String.format("\\x%02x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
     }
 
     /**
