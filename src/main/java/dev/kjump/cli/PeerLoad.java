@@ -65,13 +65,23 @@ final class PeerLoad {
             throws ImageException {
         BzImage bz = BzImage.load(path);
         byte[] rd = initrd == null ? null : BzImage.readFile(initrd, "initrd");
+        return plan(cfg, path.getFileName().toString(), bz, rd, initrd == null ? "" : initrd.toString(), cmdline);
+    }
+
+    /**
+     * Plans the load of {@code bz} (called {@code name}) with the initrd {@code rd} (may be null, called
+     * {@code rdName}) into the peer region of a kernel configured with {@code cfg}.
+     *
+     * @throws ImageException when it does not fit (one line)
+     */
+    static Loaded plan(dev.kjump.kernel.KernelConfig cfg, String name, BzImage bz, byte[] rd, String rdName,
+                       String cmdline) throws ImageException {
         if (!cfg.hasPeer()) {
-            throw new ImageException(path.toString(), "the kernel has no peer region to run a Linux kernel in: give "
+            throw new ImageException(name, "the kernel has no peer region to run a Linux kernel in: give "
                     + "--peer-mem SIZE[@ADDR] (or --mem 64M or more)");
         }
-        BzImageKexec.Load plan = BzImageKexec.load(bz, cmdline, rd, initrd == null ? "" : initrd.toString(),
-                cfg.peerStart(), cfg.peerSize());
-        return new Loaded(path.getFileName().toString(), bz, plan);
+        BzImageKexec.Load plan = BzImageKexec.load(bz, cmdline, rd, rdName, cfg.peerStart(), cfg.peerSize());
+        return new Loaded(name, bz, plan);
     }
 
     /**
