@@ -232,6 +232,9 @@ final class KexecTool {
                 l.name(), b.entry(), b.bootParams(), b.initrd() == 0 ? "no initrd" : String.format("initrd at %08x",
                         b.initrd()), l.plan().entry(), ki.pagePairs().size(), ki.controlPage(),
                 ki.controlPage() + dev.kjump.kernel.kexec.ControlPage.HELPER_ENTRY);
+        if (gdb != null && gdb.active()) {
+            out.println("kexec: gdb: " + PeerLoad.gdbHint(dev.kjump.image.SystemMap.besides(p), l));
+        }
         k.runTasks(2);
         return Main.EXIT_OK;
     }

@@ -117,6 +117,21 @@ final class PeerLoad {
     private static final String PANIC = "Kernel panic - not syncing: ";
 
     /**
+     * For gdb: the peer's System.map addresses move by {@link Loaded#delta()}; says so with {@code start_kernel} as
+     * the example, e.g. {@code break *0xc421576b} for {@code c121576b T start_kernel} loaded 0x3000000 higher.
+     */
+    static String gdbHint(Optional<SystemMap> map, Loaded l) {
+        long delta = l.delta();
+        String example = map.flatMap(m -> {
+            var a = m.address("start_kernel");
+            return a.isPresent() ? Optional.of(String.format(" (start_kernel %08x: break *0x%08x)", a.getAsLong(),
+                    a.getAsLong() + delta & 0xFFFFFFFFL)) : Optional.empty();
+        }).orElse("");
+        return String.format("the peer runs relocated: a System.map address + 0x%x is where its code runs%s", delta,
+                example);
+    }
+
+    /**
      * What a peer that did not come back said last on its console (COM1): Linux's panic line ({@code Kernel panic -
      * not syncing: ...}) when it is among the last lines, else the last line; empty when it printed nothing.
      */

@@ -368,8 +368,11 @@ public final class RunCommand implements Callable<Integer> {
             err.println("kjump run: kexec_load failed: " + Errno.describe(r));
             return Main.EXIT_USAGE;
         }
-        return jumps(session, loaded.name(), PeerLoad.symbols(SystemMap.besides(imagePath), loaded),
-                loaded.plan().entry(), err);
+        Optional<SystemMap> map = SystemMap.besides(imagePath);
+        if (gdb.active()) {
+            err.println("kjump: gdb: " + PeerLoad.gdbHint(map, loaded));
+        }
+        return jumps(session, loaded.name(), PeerLoad.symbols(map, loaded), loaded.plan().entry(), err);
     }
 
     /**
