@@ -356,7 +356,7 @@ final class KexecTool {
     private void record(long t, String name, JumpReport rep) {
         reports.add(rep);
         if (trace != null) {
-            trace.add(t, name, rep);
+            trace.add(t, name, rep, loaded != null && loaded.peer() ? loaded.entry() : -1);
             try {
                 trace.write();
             } catch (IOException e) {

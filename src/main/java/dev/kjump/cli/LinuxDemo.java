@@ -84,7 +84,7 @@ final class LinuxDemo {
             System.out.flush();
             JumpReport rep = result.report();
             if (rep != null) {
-                tracer.add(execTime, "bzImage", rep);
+                tracer.add(execTime, "bzImage", rep, l.plan().entry());
             }
             MachineKexec.Outcome o = rep == null ? null : rep.outcome();
             if (result.result() != 0 || o == null || o.kind() != MachineKexec.Kind.JUMPED_BACK) {

@@ -202,7 +202,7 @@ public final class RunCommand implements Callable<Integer> {
                 err.printf("kjump: the machine was handed over to %s (no preserve_context); it stopped: %s%n",
                         name, s.message());
                 writeJson(name, reports, session, peerEntry >= 0);
-                writeTrace(name, reports, execTimes, err);
+                writeTrace(name, reports, execTimes, peerEntry, err);
                 return ExitStatus.handedOver(s.kind());
             }
             System.out.flush();
@@ -248,7 +248,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         summarize(err, name, reports);
         writeJson(name, reports, session, peerEntry >= 0);
-        writeTrace(name, reports, execTimes, err);
+        writeTrace(name, reports, execTimes, peerEntry, err);
         return status;
     }
 
@@ -270,14 +270,14 @@ public final class RunCommand implements Callable<Integer> {
         Files.writeString(json, JsonReport.of(name, reports, session.kernel(), peer));
     }
 
-    private void writeTrace(String name, List<JumpReport> reports, List<Long> execTimes, PrintStream err)
-            throws IOException {
+    private void writeTrace(String name, List<JumpReport> reports, List<Long> execTimes, long peerEntry,
+                            PrintStream err) throws IOException {
         if (trace == null) {
             return;
         }
         TraceFile t = new TraceFile(trace);
         for (int i = 0; i < reports.size(); i++) {
-            t.add(execTimes.get(i), Path.of(name).getFileName().toString(), reports.get(i));
+            t.add(execTimes.get(i), Path.of(name).getFileName().toString(), reports.get(i), peerEntry);
         }
         t.write();
         err.println("kjump: trace of " + reports.size() + " jump(s) written to " + trace.toAbsolutePath());

@@ -105,7 +105,22 @@ class CliTest {
                 "B: resumed: reboot() returned 0 in its /init, which jumped back to A's door 004f6022",
                 json.toAbsolutePath().toString()).doesNotContain("BROKEN", "Exception");
         Map<?, ?> t = (Map<?, ?>) MiniJson.parse(Files.readString(json));
-        assertThat(((java.util.List<?>) t.get("traceEvents")).toString()).contains("kexec_jump #1", "kexec_jump #2");
+        java.util.List<?> events = (java.util.List<?>) t.get("traceEvents");
+        assertThat(events.toString()).contains("kexec_jump #1", "kexec_jump #2");
+        // the peer's time inside each jump: booted, then resumed, with its instructions
+        java.util.List<Map<?, ?>> peer = new java.util.ArrayList<>();
+        for (Object e : events) {
+            if ("callee".equals(((Map<?, ?>) e).get("cat"))) {
+                peer.add((Map<?, ?>) e);
+            }
+        }
+        assertThat(peer.stream().map(e -> String.valueOf(e.get("name")))).containsExactly("peer booted", "peer resumed");
+        assertThat(((Map<?, ?>) peer.get(0).get("args")).get("peer")).isEqualTo("booted: entered at its purgatory "
+                + "0x00012000");
+        assertThat(Long.parseLong((String) ((Map<?, ?>) peer.get(0).get("args")).get("instructions")))
+                .isGreaterThan(20_000_000);
+        assertThat(Long.parseLong((String) ((Map<?, ?>) peer.get(1).get("args")).get("instructions")))
+                .isBetween(100_000L, 1_000_000L);
         Result bad = kjump("demo", "windows");
         assertThat(bad.status()).isEqualTo(Main.EXIT_USAGE);
         assertThat(bad.err().strip()).isEqualTo("kjump demo: unknown demo 'windows' (there is the plain one and 'linux')");

@@ -94,8 +94,9 @@ class LinuxRunCliTest {
     @Test
     void aPeerThatPanicsAndSpinsRunsOutOfBudgetAndTheErrorLineQuotesItsPanic() throws IOException {
         Path json = Files.createTempFile("kjump-panic", ".json");
+        Path svg = Files.createTempFile("kjump-panic", ".svg");
         Result r = RunCliTest.run("run", KERNEL, "--initrd", INITRD, "--append", NO_INIT, "--max-instructions",
-                "40000000", "--json", json.toString());
+                "40000000", "--json", json.toString(), "--trace", svg.toString());
         assertThat(r.status()).as(r.err()).isEqualTo(Main.EXIT_TIMEOUT);
         assertThat(r.out()).contains("Kernel panic - not syncing: VFS: Unable to mount root fs");
         assertThat(r.err().lines()).contains("kjump: jump 1: reboot(LINUX_REBOOT_CMD_KEXEC) returned ETIMEDOUT "
@@ -103,7 +104,10 @@ class LinuxRunCliTest {
                 + "on unknown-block(0,0)\"", "kjump: contained: the kernel took the machine back; integrity held");
         assertThat(Files.readString(json)).contains("\"lastConsoleLine\": \"Kernel panic - not syncing: VFS: Unable "
                 + "to mount root fs on unknown-block(0,0)\"");
+        assertThat(Files.readString(svg)).contains("the peer booted, timed out, 40,000,000 insns", ">peer booted<",
+                "peer: booted: entered at its purgatory 0x00012000");
         Files.delete(json);
+        Files.delete(svg);
     }
 
     @Test
