@@ -92,6 +92,8 @@ final class LinuxDemo {
                         Errno.describe(result.result()), o == null ? "" : PeerLoad.lastConsoleLine(k.machine()));
                 if (o != null) {
                     RunCommand.describeStop(story, symbols, o.stop());
+                    story.printf("A: contained: the kernel took the machine back; integrity %s%n",
+                            rep.integrity() != null && rep.integrity().intact() ? "held" : "BROKEN");
                 }
                 status = ExitStatus.jump(result);
                 break;
@@ -102,6 +104,10 @@ final class LinuxDemo {
                     symbols.apply(o.reentry() & 0xFFFFFFFFL).map(x -> " (" + x + ")").orElse(""),
                     o.calleeInstructions(), o.calleeNanos() / 1e9);
             var g = rep.integrity();
+            if (g == null) {
+                story.printf("A: jump %d: integrity not checked%n", i);
+                return Main.EXIT_FAULT;
+            }
             story.printf("A: swapped %d page(s) back, resumed devices and tasks; integrity %s: %d page(s) checked "
                     + "(%d of B's), %d damaged%s; round trip %.2f s%n", o.pagesSwapped(), g.intact() ? "held"
                     : "BROKEN", g.pagesChecked(), g.destinationPages(), g.damaged().size(), boot
