@@ -17,6 +17,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code kjump demo}: the story in about a screen. Boots the Java kernel, shows its tasks, loads the built-in
@@ -25,30 +26,51 @@ import picocli.CommandLine.Option;
  * writes the trace picture of the jumps (by default {@code kjump-demo-trace.svg} in the temp directory).
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Boot the Java kernel and ping-pong with the built-in pingpong image (no files needed).")
+        description = {"Boot the Java kernel and ping-pong with the built-in pingpong image (no files needed).",
+            "demo linux: the Java kernel (A) and the built-in Linux 6.1 (B) jump into each other: B boots, jumps",
+            "back, A checks its memory, jumps in again and B resumes; the story on stderr, B's console on stdout."})
 public final class DemoCommand implements Callable<Integer> {
+    @Parameters(index = "0", arity = "0..1", paramLabel = "linux",
+            description = "linux: the story with a real Linux peer (about 5 s a boot) instead of pingpong")
+    String variant;
+
     @Mixin
     MachineOptions machine;
 
-    @Option(names = "--jumps", paramLabel = "N", defaultValue = "4", description = "round trips (default: ${DEFAULT-VALUE})")
-    int jumps;
+    @Option(names = "--jumps", paramLabel = "N", description = "round trips (default: 4; 3 for linux)")
+    Integer jumps;
 
     @Option(names = "--cpus", paramLabel = "N", defaultValue = "2", description = "CPUs of the kernel (default: ${DEFAULT-VALUE})")
     int cpus;
 
     @Option(names = "--trace", paramLabel = "FILE", description = "where the trace picture goes: .svg or .json "
-            + "(default: kjump-demo-trace.svg in the temp directory, ${sys:java.io.tmpdir})")
+            + "(default: kjump-demo-trace.svg, or kjump-demo-linux-trace.svg, in the temp directory, "
+            + "${sys:java.io.tmpdir})")
     Path trace;
 
     @Override
     public Integer call() throws Exception {
-        Path traceFile = trace != null ? trace : Path.of(System.getProperty("java.io.tmpdir"), "kjump-demo-trace.svg");
+        boolean linux = "linux".equals(variant);
+        if (variant != null && !linux) {
+            System.err.println("kjump demo: unknown demo '" + variant + "' (there is the plain one and 'linux')");
+            return Main.EXIT_USAGE;
+        }
+        int n = jumps != null ? jumps : linux ? 3 : 4;
+        if (n < 1 || cpus < 1 || cpus > 64) {
+            System.err.println("kjump demo: --jumps must be at least 1 and --cpus 1..64");
+            return Main.EXIT_USAGE;
+        }
+        Path traceFile = trace != null ? trace : Path.of(System.getProperty("java.io.tmpdir"),
+                linux ? "kjump-demo-linux-trace.svg" : "kjump-demo-trace.svg");
         TraceFile tracer;
         try {
             tracer = new TraceFile(traceFile);
         } catch (IllegalArgumentException e) {
             System.err.println("kjump demo: " + e.getMessage());
             return Main.EXIT_USAGE;
+        }
+        if (linux) {
+            return linux(n, tracer, traceFile);
         }
         PrintStream out = System.out;
         ByteArrayOutputStream com1 = new ByteArrayOutputStream();
@@ -71,7 +93,7 @@ public final class DemoCommand implements Callable<Integer> {
             return Main.EXIT_FAULT;
         }
         int status = Main.EXIT_OK;
-        for (int i = 1; i <= jumps; i++) {
+        for (int i = 1; i <= n; i++) {
             int before = com1.size();
             long execTime = System.nanoTime();
             KexecResult result = s.exec();
@@ -100,6 +122,29 @@ public final class DemoCommand implements Callable<Integer> {
         tracer.write();
         out.printf("%nthe picture of every jump (PM steps, swap in, callee, swap back): %s%n", traceFile.toAbsolutePath());
         out.printf("%nNext: ./kjump run images/examples/elf/hello.elf --jumps 3   (README.md: writing your own image)%n");
+        return status;
+    }
+
+    /** {@code demo linux}: {@link LinuxDemo}'s story on stderr, the peer's console on stdout, then the picture. */
+    private int linux(int n, TraceFile tracer, Path traceFile) throws IOException {
+        PrintStream err = System.err;
+        KernelSession s;
+        try {
+            s = new KernelSession(machine.build(System.out), machine.kernelConfig(KernelConfig.defaults()
+                    .withCpus(cpus).withLimits(Long.MAX_VALUE, machine.timeoutNanos())), null);
+        } catch (IllegalArgumentException e) {
+            err.println("kjump demo: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
+        int status = LinuxDemo.run(s, n, tracer, err);
+        System.out.flush();
+        if (tracer.size() > 0) {
+            tracer.write();
+            err.printf("%nthe picture of every jump (A's PM steps, swap in, B's time inside the jump, swap back): %s%n",
+                    traceFile.toAbsolutePath());
+        }
+        err.printf("%nNext: ./kjump run images/linux/bzImage --initrd images/linux/initramfs.cpio --append "
+                + "\"console=ttyS0 no387\" --jumps 3   (README.md: Linux as the Java kernel's peer)%n");
         return status;
     }
 

@@ -3,6 +3,7 @@ package dev.kjump.cli;
 import dev.kjump.kernel.Errno;
 import dev.kjump.kernel.JumpReport;
 import dev.kjump.kernel.Kernel;
+import dev.kjump.kernel.kexec.MachineKexec;
 import java.util.List;
 
 /** The {@code --json} report: a small hand-written JSON writer (no library needed for this shape). */
@@ -11,6 +12,15 @@ final class JsonReport {
     }
 
     static String of(String image, List<JumpReport> reports, Kernel kernel) {
+        return of(image, reports, kernel, false);
+    }
+
+    /**
+     * The report; with {@code peer}, the callee of a last jump that did not come back also has
+     * {@code "lastConsoleLine"}: what the peer said last on COM1, its panic line if it panicked
+     * ({@link PeerLoad#lastWords}).
+     */
+    static String of(String image, List<JumpReport> reports, Kernel kernel, boolean peer) {
         StringBuilder sb = new StringBuilder();
         sb.append("{\n  \"image\": ").append(str(image)).append(",\n");
         sb.append("  \"memoryBytes\": ").append(kernel.machine().memory().size()).append(",\n");
@@ -50,7 +60,11 @@ final class JsonReport {
                 for (int j = 0; j < o.problems().size(); j++) {
                     sb.append(j == 0 ? "" : ", ").append(str(o.problems().get(j)));
                 }
-                sb.append("]}");
+                sb.append("]");
+                if (peer && i == reports.size() - 1 && o.kind() != MachineKexec.Kind.JUMPED_BACK) {
+                    sb.append(", \"lastConsoleLine\": ").append(str(PeerLoad.lastWords(kernel.machine())));
+                }
+                sb.append('}');
             }
             if (r.integrity() != null) {
                 var g = r.integrity();

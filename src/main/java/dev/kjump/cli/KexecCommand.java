@@ -105,7 +105,8 @@ public final class KexecCommand implements Callable<Integer> {
         }
         if (json != null) {
             String name = tool.loaded() != null ? tool.loaded().name() : String.valueOf(kexec.image);
-            Files.writeString(json, JsonReport.of(name, tool.reports(), session.kernel()));
+            Files.writeString(json, JsonReport.of(name, tool.reports(), session.kernel(),
+                    tool.loaded() != null && tool.loaded().peer()));
         }
         if (trace != null && status != Main.EXIT_USAGE) {
             err.println("kexec: trace written to " + trace.toAbsolutePath());

@@ -28,8 +28,8 @@ import java.util.List;
  * exit status from {@link Main}.
  */
 final class KexecTool {
-    /** What is loaded, as far as user space knows. */
-    record Loaded(String name, Image image, boolean preserveContext, long entry) {
+    /** What is loaded, as far as user space knows; {@code peer}: a Linux bzImage in the peer region. */
+    record Loaded(String name, Image image, boolean preserveContext, long entry, boolean peer) {
     }
 
     private final KernelSession session;
@@ -195,7 +195,7 @@ final class KexecTool {
         if (r != 0) {
             return loadFailed(Errno.of(r).name(), explainLoad(r, flags));
         }
-        loaded = new Loaded(name, image, (flags & Kexec.KEXEC_PRESERVE_CONTEXT) != 0, entry);
+        loaded = new Loaded(name, image, (flags & Kexec.KEXEC_PRESERVE_CONTEXT) != 0, entry, false);
         var ki = k.kexecImage();
         out.printf("kexec: loaded %s: entry %08x, %d segment(s), %d page(s) to swap, control page %08x, swap page %08x%s%n",
                 name, entry, segs.size(), ki.pagePairs().size(), ki.controlPage(), ki.swapPage(),
@@ -224,7 +224,7 @@ final class KexecTool {
         if (r != 0) {
             return loadFailed(Errno.of(r).name(), explainLoad(r, flags));
         }
-        loaded = new Loaded(l.name(), null, true, l.plan().entry());
+        loaded = new Loaded(l.name(), null, true, l.plan().entry(), true);
         var ki = k.kexecImage();
         var b = l.plan().boot();
         out.printf("kexec: loaded %s (Linux, peer region): kernel at %08x, boot_params at %08x, %s, purgatory (entry) "
@@ -232,6 +232,9 @@ final class KexecTool {
                 l.name(), b.entry(), b.bootParams(), b.initrd() == 0 ? "no initrd" : String.format("initrd at %08x",
                         b.initrd()), l.plan().entry(), ki.pagePairs().size(), ki.controlPage(),
                 ki.controlPage() + dev.kjump.kernel.kexec.ControlPage.HELPER_ENTRY);
+        if (gdb != null && gdb.active()) {
+            out.println("kexec: gdb: " + PeerLoad.gdbHint(dev.kjump.image.SystemMap.besides(p), l));
+        }
         k.runTasks(2);
         return Main.EXIT_OK;
     }
@@ -311,6 +314,7 @@ final class KexecTool {
             k.runTasks(2);
             return status;
         }
+        String lastWords = loaded != null && loaded.peer() ? PeerLoad.lastConsoleLine(k.machine()) : "";
         switch (o.kind()) {
             case JUMPED_BACK -> {
                 if (o.returned()) {
@@ -323,16 +327,16 @@ final class KexecTool {
                 }
             }
             case INTERRUPTED -> {
-                err.printf("kexec: exec failed: EINTR (%s interrupted at eip %08x: %s; the kernel took the machine back)%n",
-                        name, o.stop().eip(), o.stop().message());
+                err.printf("kexec: exec failed: EINTR (%s interrupted at eip %08x: %s; the kernel took the machine "
+                        + "back)%s%n", name, o.stop().eip(), o.stop().message(), lastWords);
             }
             case TIMED_OUT -> err.printf("kexec: exec failed: ETIMEDOUT (%s did not come back: %s; the kernel took the "
-                    + "machine back)%n", name, o.stop().message());
+                    + "machine back)%s%n", name, o.stop().message(), lastWords);
             default -> {
                 String where = loaded != null && loaded.image() != null
                         ? loaded.image().symbolAt(o.stop().eip() & 0xFFFFFFFFL).map(x -> " (" + x + ")").orElse("") : "";
                 err.printf("kexec: exec failed: EFAULT (%s did not come back: %s, eip %08x%s; the kernel took the "
-                        + "machine back)%n", name, o.stop().message(), o.stop().eip(), where);
+                        + "machine back)%s%n", name, o.stop().message(), o.stop().eip(), where, lastWords);
             }
         }
         for (String p : o.problems()) {
@@ -352,7 +356,7 @@ final class KexecTool {
     private void record(long t, String name, JumpReport rep) {
         reports.add(rep);
         if (trace != null) {
-            trace.add(t, name, rep);
+            trace.add(t, name, rep, loaded != null && loaded.peer() ? loaded.entry() : -1);
             try {
                 trace.write();
             } catch (IOException e) {

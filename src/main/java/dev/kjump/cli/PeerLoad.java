@@ -10,8 +10,10 @@ import dev.kjump.kernel.Kernel;
 import dev.kjump.kernel.kexec.Kexec;
 import dev.kjump.kernel.kexec.KexecSegment;
 import dev.kjump.kernel.kexec.MachineKexec;
+import dev.kjump.machine.Machine;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.LongFunction;
 import java.util.regex.Pattern;
@@ -63,13 +65,23 @@ final class PeerLoad {
             throws ImageException {
         BzImage bz = BzImage.load(path);
         byte[] rd = initrd == null ? null : BzImage.readFile(initrd, "initrd");
+        return plan(cfg, path.getFileName().toString(), bz, rd, initrd == null ? "" : initrd.toString(), cmdline);
+    }
+
+    /**
+     * Plans the load of {@code bz} (called {@code name}) with the initrd {@code rd} (may be null, called
+     * {@code rdName}) into the peer region of a kernel configured with {@code cfg}.
+     *
+     * @throws ImageException when it does not fit (one line)
+     */
+    static Loaded plan(dev.kjump.kernel.KernelConfig cfg, String name, BzImage bz, byte[] rd, String rdName,
+                       String cmdline) throws ImageException {
         if (!cfg.hasPeer()) {
-            throw new ImageException(path.toString(), "the kernel has no peer region to run a Linux kernel in: give "
+            throw new ImageException(name, "the kernel has no peer region to run a Linux kernel in: give "
                     + "--peer-mem SIZE[@ADDR] (or --mem 64M or more)");
         }
-        BzImageKexec.Load plan = BzImageKexec.load(bz, cmdline, rd, initrd == null ? "" : initrd.toString(),
-                cfg.peerStart(), cfg.peerSize());
-        return new Loaded(path.getFileName().toString(), bz, plan);
+        BzImageKexec.Load plan = BzImageKexec.load(bz, cmdline, rd, rdName, cfg.peerStart(), cfg.peerSize());
+        return new Loaded(name, bz, plan);
     }
 
     /**
@@ -99,6 +111,67 @@ final class PeerLoad {
     static LongFunction<Optional<String>> symbols(Optional<SystemMap> map, Loaded l) {
         long delta = l.delta();
         return a -> map.flatMap(m -> m.symbolAt(a >= PAGE_OFFSET ? a - delta : a));
+    }
+
+    /** What Linux's {@code panic()} prints first; its last line repeats it as {@code ---[ end Kernel panic ...}. */
+    private static final String PANIC = "Kernel panic - not syncing: ";
+
+    /**
+     * For gdb: the peer's System.map addresses move by {@link Loaded#delta()}; says so with {@code start_kernel} as
+     * the example, e.g. {@code break *0xc421576b} for {@code c121576b T start_kernel} loaded 0x3000000 higher.
+     */
+    static String gdbHint(Optional<SystemMap> map, Loaded l) {
+        long delta = l.delta();
+        String example = map.flatMap(m -> {
+            var a = m.address("start_kernel");
+            return a.isPresent() ? Optional.of(String.format(" (start_kernel %08x: break *0x%08x)", a.getAsLong(),
+                    a.getAsLong() + delta & 0xFFFFFFFFL)) : Optional.empty();
+        }).orElse("");
+        return String.format("the peer runs relocated: a System.map address + 0x%x is where its code runs%s", delta,
+                example);
+    }
+
+    /**
+     * What a peer that did not come back said last on its console (COM1): Linux's panic line ({@code Kernel panic -
+     * not syncing: ...}) when it is among the last lines, else the last line; empty when it printed nothing.
+     */
+    static String lastWords(Machine m) {
+        List<String> lines = m.uart().lastLines();
+        for (int i = lines.size() - 1; i >= 0; i--) {
+            String l = lines.get(i);
+            int at = l.indexOf(PANIC);
+            if (at >= 0 && !l.startsWith("---[ end ")) {
+                return l.substring(at).strip();
+            }
+        }
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1).strip();
+    }
+
+    /**
+     * The end of the error line for a peer that did not come back: {@code ; the peer panicked: "Kernel panic - not
+     * syncing: ..."} or {@code ; the peer's last console line: "..."} ({@link #lastWords}), or that it printed
+     * nothing; quotes, backslashes and control characters escaped.
+     */
+    static String lastConsoleLine(Machine m) {
+        String said = lastWords(m);
+        if (said.isEmpty()) {
+            return "; the peer printed nothing on its console";
+        }
+        return (said.startsWith(PANIC) ? "; the peer panicked: " : "; the peer's last console line: ") + quote(said);
+    }
+
+    private static String quote(String line) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : line.strip().toCharArray()) {
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x7F) {
+                sb.append(String.format("\\x%02x", (int) c));
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
     }
 
     /**

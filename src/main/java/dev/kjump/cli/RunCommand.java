@@ -201,8 +201,8 @@ public final class RunCommand implements Callable<Integer> {
                 StopReason s = rep.outcome().stop();
                 err.printf("kjump: the machine was handed over to %s (no preserve_context); it stopped: %s%n",
                         name, s.message());
-                writeJson(name, reports, session);
-                writeTrace(name, reports, execTimes, err);
+                writeJson(name, reports, session, peerEntry >= 0);
+                writeTrace(name, reports, execTimes, peerEntry, err);
                 return ExitStatus.handedOver(s.kind());
             }
             System.out.flush();
@@ -214,8 +214,12 @@ public final class RunCommand implements Callable<Integer> {
             }
             int jumpStatus = ExitStatus.jump(res);
             if (result != 0) {
-                err.printf("kjump: jump %d: reboot(LINUX_REBOOT_CMD_KEXEC) returned %s%n", i + 1, Errno.describe(result));
-                if (rep != null && rep.outcome() != null && rep.outcome().kind() != MachineKexec.Kind.JUMPED_BACK) {
+                boolean notBack = rep != null && rep.outcome() != null
+                        && rep.outcome().kind() != MachineKexec.Kind.JUMPED_BACK;
+                err.printf("kjump: jump %d: reboot(LINUX_REBOOT_CMD_KEXEC) returned %s%s%n", i + 1,
+                        Errno.describe(result), notBack && peerEntry >= 0
+                                ? PeerLoad.lastConsoleLine(session.kernel().machine()) : "");
+                if (notBack) {
                     describeStop(err, symbols, rep.outcome().stop());
                     err.printf("kjump: contained: the kernel took the machine back; integrity %s%n",
                             rep.integrity() != null && rep.integrity().intact() ? "held" : "BROKEN");
@@ -243,8 +247,8 @@ public final class RunCommand implements Callable<Integer> {
             }
         }
         summarize(err, name, reports);
-        writeJson(name, reports, session);
-        writeTrace(name, reports, execTimes, err);
+        writeJson(name, reports, session, peerEntry >= 0);
+        writeTrace(name, reports, execTimes, peerEntry, err);
         return status;
     }
 
@@ -258,21 +262,22 @@ public final class RunCommand implements Callable<Integer> {
                 reports.stream().allMatch(r -> r.integrity() == null || r.integrity().intact()) ? "held" : "BROKEN", ms);
     }
 
-    private void writeJson(String name, List<JumpReport> reports, KernelSession session) throws IOException {
+    private void writeJson(String name, List<JumpReport> reports, KernelSession session, boolean peer)
+            throws IOException {
         if (json == null) {
             return;
         }
-        Files.writeString(json, JsonReport.of(name, reports, session.kernel()));
+        Files.writeString(json, JsonReport.of(name, reports, session.kernel(), peer));
     }
 
-    private void writeTrace(String name, List<JumpReport> reports, List<Long> execTimes, PrintStream err)
-            throws IOException {
+    private void writeTrace(String name, List<JumpReport> reports, List<Long> execTimes, long peerEntry,
+                            PrintStream err) throws IOException {
         if (trace == null) {
             return;
         }
         TraceFile t = new TraceFile(trace);
         for (int i = 0; i < reports.size(); i++) {
-            t.add(execTimes.get(i), Path.of(name).getFileName().toString(), reports.get(i));
+            t.add(execTimes.get(i), Path.of(name).getFileName().toString(), reports.get(i), peerEntry);
         }
         t.write();
         err.println("kjump: trace of " + reports.size() + " jump(s) written to " + trace.toAbsolutePath());
@@ -363,8 +368,11 @@ public final class RunCommand implements Callable<Integer> {
             err.println("kjump run: kexec_load failed: " + Errno.describe(r));
             return Main.EXIT_USAGE;
         }
-        return jumps(session, loaded.name(), PeerLoad.symbols(SystemMap.besides(imagePath), loaded),
-                loaded.plan().entry(), err);
+        Optional<SystemMap> map = SystemMap.besides(imagePath);
+        if (gdb.active()) {
+            err.println("kjump: gdb: " + PeerLoad.gdbHint(map, loaded));
+        }
+        return jumps(session, loaded.name(), PeerLoad.symbols(map, loaded), loaded.plan().entry(), err);
     }
 
     /**

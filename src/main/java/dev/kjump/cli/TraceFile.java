@@ -50,7 +50,12 @@ final class TraceFile {
 
     /** Adds a jump; {@code execNanos} is {@link System#nanoTime()} when it was asked for. */
     void add(long execNanos, String image, JumpReport report) {
-        jumps.add(new TraceModel.Jump(execNanos, image, report));
+        add(execNanos, image, report, -1);
+    }
+
+    /** Adds a jump into a Linux peer whose kimage entry (purgatory) is {@code peerEntry} (-1: not a peer). */
+    void add(long execNanos, String image, JumpReport report, long peerEntry) {
+        jumps.add(new TraceModel.Jump(execNanos, image, report, peerEntry));
     }
 
     /** Writes every jump recorded so far. */

@@ -10,8 +10,8 @@ import java.util.Map;
 
 /**
  * The timeline of a series of jumps, as nested spans: one per jump (depth 0), one per PM step (depth 1), and
- * machine_kexec's parts (depth 2): {@code swap_pages (in)}, {@code callee}, {@code swap_pages (back)}. Both trace
- * writers draw from it.
+ * machine_kexec's parts (depth 2): {@code swap_pages (in)}, {@code callee} (for a Linux peer {@code peer booted}
+ * or {@code peer resumed}: its time inside the jump), {@code swap_pages (back)}. Both trace writers draw from it.
  *
  * <p>Every span is the kernel's own measurement: the PM steps' starts and durations ({@link JumpReport.Step}),
  * and machine_kexec's swap in, callee and swap back with their starts and durations
@@ -44,8 +44,18 @@ final class TraceModel {
      * @param execNanos {@link System#nanoTime()} when {@code kexec -e} was issued
      * @param image the image's name
      * @param report what the kernel recorded
+     * @param peerEntry for a Linux peer, the kimage's entry (its purgatory): a jump that started there booted the
+     *     peer, any other resumed it; -1 for any other callee
      */
-    record Jump(long execNanos, String image, JumpReport report) {
+    record Jump(long execNanos, String image, JumpReport report, long peerEntry) {
+        Jump(long execNanos, String image, JumpReport report) {
+            this(execNanos, image, report, -1);
+        }
+
+        /** A Linux peer: {@code "booted"} or {@code "resumed"}; null for any other callee. */
+        String peer() {
+            return peerEntry < 0 ? null : (report.startBefore() & 0xFFFFFFFFL) == peerEntry ? "booted" : "resumed";
+        }
     }
 
     private final List<Jump> jumps;
@@ -75,9 +85,9 @@ final class TraceModel {
                 r.result() == 0 ? "ok" : Errno.of(r.result()).name(), duration(r.totalNanos())));
         MachineKexec.Outcome o = r.outcome();
         if (o != null) {
-            sb.append(String.format("; %d page(s) (%d KiB) each way; callee %s, %,d insns",
-                    o.pagesSwapped(), o.pagesSwapped() * 4L, o.kind().name().toLowerCase().replace('_', ' '),
-                    o.calleeInstructions()));
+            sb.append(String.format("; %d page(s) (%d KiB) each way; %s %s, %,d insns",
+                    o.pagesSwapped(), o.pagesSwapped() * 4L, j.peer() == null ? "callee" : "the peer " + j.peer()
+                            + ",", o.kind().name().toLowerCase().replace('_', ' '), o.calleeInstructions()));
         }
         if (r.integrity() != null) {
             sb.append(String.format("; integrity %s (%d checked, %d damaged)",
@@ -132,13 +142,13 @@ final class TraceModel {
             Kind kind = mk ? Kind.MACHINE_KEXEC : s.result() != 0 ? Kind.FAILED_STEP : Kind.STEP;
             spans.add(new Span(s.name(), kind, base + s.startNanos(), s.durationNanos(), 1, index, a));
             if (mk && o != null) {
-                machineKexecParts(index, o, base + s.startNanos(), s.durationNanos(), 2);
+                machineKexecParts(index, j, base + s.startNanos(), s.durationNanos(), 2);
                 placedMachineKexec = true;
             }
         }
         if (!placedMachineKexec && o != null) {
             // no PM sequence (a hand-over without preserve_context): machine_kexec's parts hang off the jump
-            machineKexecParts(index, o, base, end, 1);
+            machineKexecParts(index, j, base, end, 1);
         }
     }
 
@@ -148,7 +158,8 @@ final class TraceModel {
         }
     }
 
-    private void machineKexecParts(int index, MachineKexec.Outcome o, long start, long dur, int depth) {
+    private void machineKexecParts(int index, Jump j, long start, long dur, int depth) {
+        MachineKexec.Outcome o = j.report().outcome();
         boolean back = o.kind() != MachineKexec.Kind.HANDED_OVER;
         long[] d = {o.swapInNanos(), o.calleeNanos(), back ? o.swapBackNanos() : 0};
         long[] at = {o.swapInAt(), o.calleeAt(), o.swapBackAt()};
@@ -164,6 +175,11 @@ final class TraceModel {
         spans.add(new Span("swap_pages (in)", Kind.SWAP, t, d[0], depth, index, in));
         t = start + at[1];
         Map<String, String> ca = new LinkedHashMap<>();
+        if (j.peer() != null) {
+            ca.put("peer", j.peer().equals("booted")
+                    ? String.format("booted: entered at its purgatory 0x%08x", j.peerEntry())
+                    : String.format("resumed: entered at its re-entry point 0x%08x", j.report().startBefore()));
+        }
         ca.put("outcome", o.kind().name());
         ca.put("instructions", Long.toString(o.calleeInstructions()));
         ca.put("stop", o.stop() == null ? "" : o.stop().message());
@@ -171,7 +187,8 @@ final class TraceModel {
             ca.put(o.returned() ? "returned (%eax)" : "re-entry point", o.returned() ? Integer.toString(o.eax())
                     : String.format("0x%08x", o.reentry()));
         }
-        spans.add(new Span("callee", Kind.CALLEE, t, d[1], depth, index, ca));
+        spans.add(new Span(j.peer() == null ? "callee" : "peer " + j.peer(), Kind.CALLEE, t, d[1], depth, index,
+                ca));
         t = start + at[2];
         if (back) {
             Map<String, String> ba = new LinkedHashMap<>();

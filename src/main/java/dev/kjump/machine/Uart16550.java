@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -32,6 +34,8 @@ import java.util.Objects;
  *   <li>Loopback (MCR bit 4): a transmitted byte goes to the receive buffer instead of the output (an overrun,
  *       LSR.OE, if there is no room: without FIFO the new byte replaces the old, with FIFO it is dropped), and MSR
  *       reads the looped-back MCR lines: DTR to DSR, RTS to CTS, OUT1 to RI, OUT2 to DCD.</li>
+ *   <li>The last non-blank lines transmitted are kept for {@link #lastLines()} (what a stopped guest said last);
+ *       this is host-side bookkeeping, not part of the device's state.</li>
  *   <li>Outside loopback MSR reads DCD, DSR and CTS set (0xB0), as QEMU with a non-tty backend. Writes to LSR and
  *       MSR are ignored.</li>
  *   <li>Accesses of width 2 or 4 are treated as byte accesses of their low byte at the addressed port: a write
@@ -49,6 +53,12 @@ public final class Uart16550 implements IoDevice {
 
     /** Number of ports the UART occupies. */
     public static final int PORT_COUNT = 8;
+
+    /** The longest line {@link #lastLine()} keeps; the rest of a longer line is dropped. */
+    public static final int LINE_MAX = 256;
+
+    /** How many lines {@link #lastLines()} keeps. */
+    public static final int LINES_KEPT = 8;
 
     private static final int FIFO_SIZE = 16;
 
@@ -98,6 +108,9 @@ public final class Uart16550 implements IoDevice {
     private int dll;
     private int dlm;
     private int rbr;
+    private final byte[] line = new byte[LINE_MAX];
+    private int lineLength;
+    private final ArrayDeque<String> lastLines = new ArrayDeque<>();
     private final ArrayDeque<Byte> receiveBuffer = new ArrayDeque<>();
     private final ArrayDeque<Byte> hostInput = new ArrayDeque<>();
     private IrqLine irqLine = IrqLine.NONE;
@@ -188,6 +201,48 @@ public final class Uart16550 implements IoDevice {
     /** Number of input bytes not yet read by the guest (receive buffer and host queue together). */
     public int pendingInput() {
         return receiveBuffer.size() + hostInput.size();
+    }
+
+    /**
+     * The last line of text the UART transmitted that is not blank: the line in progress if it has any non-blank
+     * character, else the last complete one ({@code \r} and the {@code \n} dropped, at most {@value #LINE_MAX}
+     * bytes, UTF-8); empty before any. What a stopped guest said last.
+     */
+    public String lastLine() {
+        List<String> l = lastLines();
+        return l.isEmpty() ? "" : l.get(l.size() - 1);
+    }
+
+    /**
+     * The last {@value #LINES_KEPT} non-blank lines transmitted, oldest first, the line in progress last if it is
+     * not blank (as {@link #lastLine()}): e.g. Linux's panic line and what it printed after it.
+     */
+    public List<String> lastLines() {
+        List<String> l = new ArrayList<>(lastLines);
+        String current = lineText();
+        if (!current.isBlank()) {
+            l.add(current);
+        }
+        return l.size() > LINES_KEPT ? l.subList(l.size() - LINES_KEPT, l.size()) : l;
+    }
+
+    private void rememberLine(int v) {
+        if (v == '\n') {
+            String current = lineText();
+            if (!current.isBlank()) {
+                if (lastLines.size() == LINES_KEPT) {
+                    lastLines.removeFirst();
+                }
+                lastLines.addLast(current);
+            }
+            lineLength = 0;
+        } else if (v != '\r' && lineLength < LINE_MAX) {
+            line[lineLength++] = (byte) v;
+        }
+    }
+
+    private String lineText() {
+        return new String(line, 0, lineLength, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Flushes the output stream. */
@@ -405,6 +460,7 @@ public final class Uart16550 implements IoDevice {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            rememberLine(v);
         }
         // The byte left THR at once, so THR is empty again and raises its interrupt.
         thrInterruptPending = true;

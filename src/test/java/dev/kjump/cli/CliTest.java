@@ -87,6 +87,49 @@ class CliTest {
     }
 
     @Test
+    void demoLinuxTellsTheStoryOnStderrWithThePeersConsoleOnStdout() throws Exception {
+        Path json = tmp.resolve("demo-linux.json");
+        Result r = kjump("demo", "linux", "--jumps", "2", "--trace", json.toString());
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out().lines()).contains("init: hello from /init", "init: jump 1 of 2 back to 0x004f6022",
+                "init: back from jump 1: reboot returned 0", "init: jump 2 of 2 back to 0x004f6022");
+        assertThat(r.out().lines()).noneMatch(l -> l.startsWith("A: ") || l.startsWith("B: ") || l.startsWith("kjump"));
+        String story = r.err();
+        assertThat(story.lines().filter(l -> l.startsWith("A: ") || l.startsWith("B: ")).map(l -> l.substring(0, 12)))
+                .containsExactly("A: booted: 1", "A: kexec_loa", "A: jump 1 of", "B: booted, a", "A: swapped 9",
+                        "A: its tasks", "A: jump 2 of", "B: resumed: ", "A: swapped 9", "A: its tasks");
+        assertThat(story).contains("the peer region 04000000-07ffffff (64 MiB) is left to B",
+                "kexec_jump_back_entry=0x004f6022, A's door", "call its purgatory at 00012000: B boots",
+                "B: booted, and its /init jumped back to A's door 004f6022", "0 damaged across B's whole boot",
+                "call B's re-entry point 044cd0d7: B resumes",
+                "B: resumed: reboot() returned 0 in its /init, which jumped back to A's door 004f6022",
+                json.toAbsolutePath().toString()).doesNotContain("BROKEN", "Exception");
+        Map<?, ?> t = (Map<?, ?>) MiniJson.parse(Files.readString(json));
+        java.util.List<?> events = (java.util.List<?>) t.get("traceEvents");
+        assertThat(events.toString()).contains("kexec_jump #1", "kexec_jump #2");
+        // the peer's time inside each jump: booted, then resumed, with its instructions
+        java.util.List<Map<?, ?>> peer = new java.util.ArrayList<>();
+        for (Object e : events) {
+            if ("callee".equals(((Map<?, ?>) e).get("cat"))) {
+                peer.add((Map<?, ?>) e);
+            }
+        }
+        assertThat(peer.stream().map(e -> String.valueOf(e.get("name")))).containsExactly("peer booted", "peer resumed");
+        assertThat(((Map<?, ?>) peer.get(0).get("args")).get("peer")).isEqualTo("booted: entered at its purgatory "
+                + "0x00012000");
+        assertThat(Long.parseLong((String) ((Map<?, ?>) peer.get(0).get("args")).get("instructions")))
+                .isGreaterThan(20_000_000);
+        assertThat(Long.parseLong((String) ((Map<?, ?>) peer.get(1).get("args")).get("instructions")))
+                .isBetween(100_000L, 1_000_000L);
+        Result bad = kjump("demo", "windows");
+        assertThat(bad.status()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(bad.err().strip()).isEqualTo("kjump demo: unknown demo 'windows' (there is the plain one and 'linux')");
+        Result small = kjump("demo", "linux", "--mem", "32M", "--trace", tmp.resolve("x.svg").toString());
+        assertThat(small.status()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(small.err()).contains("kjump demo: bzImage: the kernel has no peer region").doesNotContain("\tat ");
+    }
+
+    @Test
     void helpOnEveryCommandVersionAndCompletion() {
         CommandLine root = Main.commandLine();
         for (String name : root.getSubcommands().keySet()) {

@@ -118,4 +118,47 @@ class LinuxRunCliTest {
         oneLine(RunCliTest.run("run", "--bare", KERNEL, "--initrd", "no/such.cpio"), "kjump run: no/such.cpio: cannot read initrd: no such file");
         oneLine(RunCliTest.run("run", "--bare", KERNEL, "--mem", "16M"), "give the machine more memory");
     }
+
+    /** A peer with no init panics (Linux's VFS panic); the error line quotes it. */
+    private static final String NO_INIT = "console=ttyS0 no387 rdinit=/nonexistent";
+
+    @Test
+    void aPeerThatPanicsAndSpinsRunsOutOfBudgetAndTheErrorLineQuotesItsPanic() throws IOException {
+        Path json = Files.createTempFile("kjump-panic", ".json");
+        Path svg = Files.createTempFile("kjump-panic", ".svg");
+        Result r = RunCliTest.run("run", KERNEL, "--initrd", INITRD, "--append", NO_INIT, "--max-instructions",
+                "40000000", "--json", json.toString(), "--trace", svg.toString());
+        assertThat(r.status()).as(r.err()).isEqualTo(Main.EXIT_TIMEOUT);
+        assertThat(r.out()).contains("Kernel panic - not syncing: VFS: Unable to mount root fs");
+        assertThat(r.err().lines()).contains("kjump: jump 1: reboot(LINUX_REBOOT_CMD_KEXEC) returned ETIMEDOUT "
+                + "(Connection timed out); the peer panicked: \"Kernel panic - not syncing: VFS: Unable to mount root fs "
+                + "on unknown-block(0,0)\"", "kjump: contained: the kernel took the machine back; integrity held");
+        assertThat(Files.readString(json)).contains("\"lastConsoleLine\": \"Kernel panic - not syncing: VFS: Unable "
+                + "to mount root fs on unknown-block(0,0)\"");
+        assertThat(Files.readString(svg)).contains("the peer booted, timed out, 40,000,000 insns", ">peer booted<",
+                "peer: booted: entered at its purgatory 0x00012000");
+        Files.delete(json);
+        Files.delete(svg);
+    }
+
+    @Test
+    void aPeerThatPanicsAndRestartsIsContainedAndQuotedByTheKexecCommand() {
+        Result r = RunCliTest.run("kexec", "--load-preserve-context", KERNEL, "--initrd=" + INITRD,
+                "--append=" + NO_INIT + " panic=-1");
+        assertThat(r.status()).as(r.err()).isEqualTo(Main.EXIT_FAULT);
+        assertThat(r.err().lines()).contains("kexec: exec failed: EFAULT (bzImage did not come back: the guest reset "
+                + "the machine (i8042 0xFE), eip c401cad9; the kernel took the machine back); the peer panicked: "
+                + "\"Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)\"");
+        assertThat(r.err()).contains("integrity held").doesNotContain("Exception");
+    }
+
+    @Test
+    void aPeerStoppedBeforeItPrintedIsQuotedAsSilent() {
+        Result r = RunCliTest.run("run", KERNEL, "--initrd", INITRD, "--append", "console=ttyS0 no387",
+                "--max-instructions", "100000");
+        assertThat(r.status()).as(r.err()).isEqualTo(Main.EXIT_TIMEOUT);
+        assertThat(r.out()).isEmpty();
+        assertThat(r.err()).contains("returned ETIMEDOUT (Connection timed out); the peer printed nothing on its "
+                + "console\n", "integrity held");
+    }
 }

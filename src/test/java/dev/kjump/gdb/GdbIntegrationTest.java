@@ -247,4 +247,57 @@ class GdbIntegrationTest {
             kj.process().destroyForcibly();
         }
     }
+
+    /** A System.map symbol's address, e.g. {@code c121576b} for {@code start_kernel}. */
+    private static long linuxSymbol(String name) throws IOException {
+        return Long.parseLong(Files.readAllLines(Paths.get("images/linux/System.map")).stream()
+                .filter(l -> l.endsWith(" T " + name)).findFirst().orElseThrow().split(" ")[0], 16);
+    }
+
+    /**
+     * Linux as the Java kernel's peer, two jumps: --gdb-wait stops at the peer's first instruction of each jump
+     * (its purgatory, then the re-entry point it handed over), and breakpoints on peer symbols (System.map + the
+     * relocation kjump prints) stop in start_kernel on the first jump and in machine_kexec on the second.
+     */
+    @Test
+    void gdbStopsThePeerAtEachJumpsFirstInstructionAndAtItsSymbols() throws Exception {
+        Path gdb = gdb();
+        assumeTrue(gdb != null, "gdb is not installed");
+        assumeTrue(Files.exists(Paths.get("images/linux/bzImage")), "run from the project directory");
+        long delta = 0x3000000; // linked at 0x1000000, loaded at the 64 MiB peer region of 128 MiB: 0x4000000
+        long startKernel = linuxSymbol("start_kernel") + delta;
+        long machineKexec = linuxSymbol("machine_kexec") + delta;
+        Path out = tmp.resolve("peer.out");
+        Kjump kj = startKjump(out, "run", "images/linux/bzImage", "--initrd", "images/linux/initramfs.cpio",
+                "--append", "console=ttyS0 no387", "--jumps", "2", "--gdb", "0", "--gdb-wait");
+        try {
+            String o = gdbBatch(gdb, List.of("target remote 127.0.0.1:" + kj.port(), "p/x $pc",
+                    String.format("break *0x%x", startKernel), "continue", "info registers eip cs", "x/1i $pc",
+                    "delete", "continue", "p/x $pc", "continue", "p/x $pc", "x/1i $pc",
+                    String.format("break *0x%x", machineKexec), "continue", "p/x $pc", "delete", "continue",
+                    "continue"));
+            assertThat(kj.process().waitFor(120, TimeUnit.SECONDS)).as(o).isTrue();
+            kj.errReader().join(10_000);
+            assertThat(kj.stderr()).contains(String.format("kjump: gdb: the peer runs relocated: a System.map address "
+                    + "+ 0x%x is where its code runs (start_kernel %08x: break *0x%08x)", delta, startKernel - delta,
+                    startKernel));
+            Matcher reentry = Pattern.compile("jump 1: the peer booted and jumped back \\(merged protocol\\) with "
+                    + "re-entry point ([0-9a-f]{8})").matcher(kj.stderr());
+            assertThat(reentry.find()).as(kj.stderr()).isTrue();
+            long re = Long.parseLong(reentry.group(1), 16);
+            assertThat(o).as(o).contains("$1 = 0x12000", // jump 1: the purgatory, the kimage's entry
+                    String.format("Breakpoint 1, 0x%x in ?? ()", startKernel),
+                    String.format("eip            0x%x", startKernel), "cs             0x60", "push   %ebp",
+                    "$2 = 0x4f6000", // it jumped back: the kernel's jump-back entry
+                    String.format("$3 = 0x%x", re), // jump 2: the re-entry point it handed over
+                    "mov    (%esp),%ebp", // relocate_kernel's return path finds kjump's door at 0(%esp)
+                    String.format("Breakpoint 2, 0x%x in ?? ()", machineKexec), String.format("$4 = 0x%x", machineKexec),
+                    "exited normally");
+            assertThat(kj.process().exitValue()).as(kj.stderr()).isZero();
+            assertThat(Files.readString(out)).contains("init: back from jump 1: reboot returned 0",
+                    "init: jump 2 of 2 back to 0x004f6022");
+        } finally {
+            kj.process().destroyForcibly();
+        }
+    }
 }

@@ -366,4 +366,35 @@ class Uart16550Test {
         uart.restoreState(st);
         assertThat(irq).last().as("a restored state brings its level back").isEqualTo("4+");
     }
+
+    private void send(String text) {
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            write(THR, b & 0xFF);
+        }
+    }
+
+    @Test
+    void theLastNonBlankLinesAreKeptAndTheOutputIsUntouched() {
+        assertThat(uart.lastLine()).isEmpty();
+        send("one\r\ntwo\n\n  \r\n");
+        assertThat(uart.lastLine()).as("blank lines do not count").isEqualTo("two");
+        send("thr");
+        assertThat(uart.lastLine()).as("the line in progress").isEqualTo("thr");
+        send("ee\n");
+        for (int i = 4; i <= 10; i++) {
+            send("line " + i + "\n");
+        }
+        assertThat(uart.lastLines()).hasSize(Uart16550.LINES_KEPT).startsWith("three").endsWith("line 10");
+        send("x".repeat(300) + "\n");
+        assertThat(uart.lastLine()).hasSize(Uart16550.LINE_MAX);
+        assertThat(out.toString(StandardCharsets.UTF_8)).startsWith("one\r\ntwo\n\n  \r\nthree\nline 4\n")
+                .endsWith("x".repeat(300) + "\n");
+    }
+
+    @Test
+    void loopedBackBytesAreNotConsoleLines() {
+        write(MCR, 0x10);
+        send("looped\n");
+        assertThat(uart.lastLine()).isEmpty();
+    }
 }
