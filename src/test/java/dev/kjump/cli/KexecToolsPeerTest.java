@@ -5,10 +5,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kjump.image.ImageException;
 import dev.kjump.kernel.JumpReport;
-import dev.kjump.kernel.KernelConfig;
 import dev.kjump.kernel.KexecResult;
 import dev.kjump.kernel.kexec.ControlPage;
-import dev.kjump.machine.Machine;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,18 +20,13 @@ import org.junit.jupiter.api.Test;
  * builds it in {@code scripts/linux-kexec-tools.sh}); a fresh machine skips it and needs no network.
  */
 class KexecToolsPeerTest {
-    private static final long MIB = 1L << 20;
     private static final Path CPIO = Path.of("images/linux/build/kexec-tools.cpio");
 
     @Test
     void debiansKexecJumpsBackTwice() throws ImageException {
         assumeTrue(Files.isRegularFile(CPIO), "no " + CPIO + ": run images/linux/kexec-tools-initramfs.sh");
         ByteArrayOutputStream com1 = new ByteArrayOutputStream();
-        KernelConfig cfg = KernelConfig.defaults().withPeer(64 * MIB, 64 * MIB);
-        KernelSession s = new KernelSession(new Machine(128 * MIB, com1), cfg, null);
-        PeerLoad.Loaded l = PeerLoad.plan(cfg, Path.of("images/linux/bzImage"), CPIO,
-                PeerLoad.withJumps("console=ttyS0 no387", 2));
-        assertThat(PeerLoad.load(s.kernel(), l, null)).isZero();
+        KernelSession s = LinuxPeerTest.Peer.loaded(CPIO, 2, com1).session();
         String entry = String.format("0x%08x", s.kernel().kexecImage().controlPage() + ControlPage.HELPER_ENTRY);
         for (int jump = 1; jump <= 2; jump++) {
             KexecResult r = s.exec();

@@ -20,14 +20,24 @@ import org.junit.jupiter.api.Test;
 class LinuxPeerTest {
     private static final long MIB = 1L << 20;
 
+    /** A Java kernel on 128 MiB with the peer region 64M@64M, the committed Linux loaded with {@code initrd}. */
+    record Peer(KernelSession session, PeerLoad.Loaded load) {
+        static Peer loaded(Path initrd, int jumps, ByteArrayOutputStream com1) throws ImageException {
+            KernelConfig cfg = KernelConfig.defaults().withPeer(64 * MIB, 64 * MIB);
+            KernelSession s = new KernelSession(new Machine(128 * MIB, com1), cfg, null);
+            PeerLoad.Loaded l = PeerLoad.plan(cfg, Path.of("images/linux/bzImage"), initrd,
+                    PeerLoad.withJumps("console=ttyS0 no387", jumps));
+            assertThat(PeerLoad.load(s.kernel(), l, null)).isZero();
+            return new Peer(s, l);
+        }
+    }
+
     @Test
     void twoRoundTripsThroughTheMergedDoor() throws ImageException {
         ByteArrayOutputStream com1 = new ByteArrayOutputStream();
-        KernelConfig cfg = KernelConfig.defaults().withPeer(64 * MIB, 64 * MIB);
-        KernelSession s = new KernelSession(new Machine(128 * MIB, com1), cfg, null);
-        PeerLoad.Loaded l = PeerLoad.plan(cfg, Path.of("images/linux/bzImage"),
-                Path.of("images/linux/initramfs.cpio"), PeerLoad.withJumps("console=ttyS0 no387", 2));
-        assertThat(PeerLoad.load(s.kernel(), l, null)).isZero();
+        Peer p = Peer.loaded(Path.of("images/linux/initramfs.cpio"), 2, com1);
+        KernelSession s = p.session();
+        PeerLoad.Loaded l = p.load();
         int door = s.kernel().kexecImage().controlPage() + ControlPage.HELPER_ENTRY;
         int reentry = 0;
         for (int jump = 1; jump <= 2; jump++) {
