@@ -100,8 +100,16 @@ public final class KexecCommand implements Callable<Integer> {
         }
         int status = tool.run(kexec);
         kexec.exec = exec;
-        for (int i = 0; i < jumps && status == Main.EXIT_OK && !tool.handedOver(); i++) {
-            status = tool.exec();
+        // Ctrl-C stops the jumps at any point: a running callee is contained, between jumps the loop ends
+        try (CtrlC all = CtrlC.interrupting(session.kernel().machine().cpu())) {
+            int done = 0;
+            for (; done < jumps && status == Main.EXIT_OK && !tool.handedOver() && !all.interrupted(); done++) {
+                status = tool.exec();
+            }
+            if (all.interrupted() && status == Main.EXIT_OK) {
+                err.printf("kexec: interrupted (Ctrl-C) after %d jump(s)%n", done);
+                status = Main.EXIT_INTERRUPTED;
+            }
         }
         if (json != null) {
             String name = tool.loaded() != null ? tool.loaded().name() : String.valueOf(kexec.image);

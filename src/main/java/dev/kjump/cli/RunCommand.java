@@ -185,65 +185,77 @@ public final class RunCommand implements Callable<Integer> {
         int status = Main.EXIT_OK;
         List<JumpReport> reports = new ArrayList<>();
         List<Long> execTimes = new ArrayList<>();
-        for (int i = 0; i < jumps; i++) {
-            long execTime = System.nanoTime();
-            KexecResult res;
-            try (CtrlC c = CtrlC.interrupting(session.kernel().machine().cpu());
-                 Progress p = Progress.start("jump " + (i + 1) + ": " + name + " running",
-                    () -> session.kernel().machine().cpu().instructions())) {
-                gdb.beforeJump(session.kernel().kexecStart().orElseThrow());
-                res = session.exec();
-            } catch (KernelHandedOver h) {
-                System.out.flush();
-                JumpReport rep = h.report();
-                reports.add(rep);
-                execTimes.add(execTime);
-                StopReason s = rep.outcome().stop();
-                err.printf("kjump: the machine was handed over to %s (no preserve_context); it stopped: %s%n",
-                        name, s.message());
-                writeJson(name, reports, session, peerEntry >= 0);
-                writeTrace(name, reports, execTimes, peerEntry, err);
-                return ExitStatus.handedOver(s.kind());
-            }
-            System.out.flush();
-            int result = res.result();
-            JumpReport rep = res.report();
-            if (rep != null) {
-                reports.add(rep);
-                execTimes.add(execTime);
-            }
-            int jumpStatus = ExitStatus.jump(res);
-            if (result != 0) {
-                boolean notBack = rep != null && rep.outcome() != null
-                        && rep.outcome().kind() != MachineKexec.Kind.JUMPED_BACK;
-                err.printf("kjump: jump %d: reboot(LINUX_REBOOT_CMD_KEXEC) returned %s%s%n", i + 1,
-                        Errno.describe(result), notBack && peerEntry >= 0
-                                ? PeerLoad.lastConsoleLine(session.kernel().machine()) : "");
-                if (notBack) {
-                    describeStop(err, symbols, rep.outcome().stop());
-                    err.printf("kjump: contained: the kernel took the machine back; integrity %s%n",
-                            rep.integrity() != null && rep.integrity().intact() ? "held" : "BROKEN");
+        // Ctrl-C stops the run at any point: a running callee is contained, between jumps the loop ends here
+        try (CtrlC all = CtrlC.interrupting(session.kernel().machine().cpu())) {
+            for (int i = 0; i < jumps; i++) {
+                if (all.interrupted()) {
+                    err.printf("kjump: interrupted (Ctrl-C) after %d jump(s)%n", i);
+                    status = Main.EXIT_INTERRUPTED;
+                    break;
                 }
-                status = jumpStatus;
-                break;
+                long execTime = System.nanoTime();
+                KexecResult res;
+                try (CtrlC c = CtrlC.interrupting(session.kernel().machine().cpu());
+                     Progress p = Progress.start("jump " + (i + 1) + ": " + name + " running",
+                        () -> session.kernel().machine().cpu().instructions())) {
+                    gdb.beforeJump(session.kernel().kexecStart().orElseThrow());
+                    res = session.exec();
+                } catch (KernelHandedOver h) {
+                    System.out.flush();
+                    JumpReport rep = h.report();
+                    reports.add(rep);
+                    execTimes.add(execTime);
+                    StopReason s = rep.outcome().stop();
+                    err.printf("kjump: the machine was handed over to %s (no preserve_context); it stopped: %s%n",
+                            name, s.message());
+                    writeJson(name, reports, session, peerEntry >= 0);
+                    writeTrace(name, reports, execTimes, peerEntry, err);
+                    return ExitStatus.handedOver(s.kind());
+                }
+                System.out.flush();
+                int result = res.result();
+                JumpReport rep = res.report();
+                if (rep != null) {
+                    reports.add(rep);
+                    execTimes.add(execTime);
+                }
+                int jumpStatus = ExitStatus.jump(res);
+                if (result != 0) {
+                    boolean notBack = rep != null && rep.outcome() != null
+                            && rep.outcome().kind() != MachineKexec.Kind.JUMPED_BACK;
+                    err.printf("kjump: jump %d: reboot(LINUX_REBOOT_CMD_KEXEC) returned %s%s%n", i + 1,
+                            Errno.describe(result), notBack && peerEntry >= 0
+                                    ? PeerLoad.lastConsoleLine(session.kernel().machine()) : "");
+                    if (notBack) {
+                        describeStop(err, symbols, rep.outcome().stop());
+                        err.printf("kjump: contained: the kernel took the machine back; integrity %s%n",
+                                rep.integrity() != null && rep.integrity().intact() ? "held" : "BROKEN");
+                    }
+                    status = jumpStatus;
+                    break;
+                }
+                if (peerEntry >= 0) {
+                    PeerLoad.report(err, i + 1, rep, peerEntry);
+                }
+                if (rep.integrity() != null && !rep.integrity().intact()) {
+                    err.printf("kjump: jump %d: integrity BROKEN: %d page(s) damaged at %s%n", i + 1,
+                            rep.integrity().damaged().size(), JumpReport.hexList(rep.integrity().damaged()));
+                }
+                if (jumpStatus == Main.EXIT_NONZERO && status == Main.EXIT_OK) {
+                    err.printf("kjump: jump %d: %s returned %d (0x%x)%n", i + 1, name, rep.outcome().eax(),
+                            rep.outcome().eax());
+                }
+                if (status == Main.EXIT_OK || jumpStatus == Main.EXIT_FAULT) {
+                    status = jumpStatus; // a non-zero return stays the status unless a later jump fails
+                }
+                session.kernel().runTasks(2);
+                if (status == Main.EXIT_FAULT) {
+                    break;
+                }
             }
-            if (peerEntry >= 0) {
-                PeerLoad.report(err, i + 1, rep, peerEntry);
-            }
-            if (rep.integrity() != null && !rep.integrity().intact()) {
-                err.printf("kjump: jump %d: integrity BROKEN: %d page(s) damaged at %s%n", i + 1,
-                        rep.integrity().damaged().size(), JumpReport.hexList(rep.integrity().damaged()));
-            }
-            if (jumpStatus == Main.EXIT_NONZERO && status == Main.EXIT_OK) {
-                err.printf("kjump: jump %d: %s returned %d (0x%x)%n", i + 1, name, rep.outcome().eax(),
-                        rep.outcome().eax());
-            }
-            if (status == Main.EXIT_OK || jumpStatus == Main.EXIT_FAULT) {
-                status = jumpStatus; // a non-zero return stays the status unless a later jump fails
-            }
-            session.kernel().runTasks(2);
-            if (status == Main.EXIT_FAULT) {
-                break;
+            if (all.interrupted() && status == Main.EXIT_OK) {
+                err.printf("kjump: interrupted (Ctrl-C) after %d jump(s)%n", reports.size());
+                status = Main.EXIT_INTERRUPTED;
             }
         }
         summarize(err, name, reports);

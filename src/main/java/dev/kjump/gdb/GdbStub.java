@@ -63,6 +63,8 @@ public final class GdbStub implements Machine.Debugger, Closeable {
     private volatile RspConnection conn;
     /** The client has not been told of a stop yet: the machine stops for it, and it asks with '?'. */
     private volatile boolean attaching;
+    /** The stub asked the CPU to stop (as opposed to the host's Ctrl-C). */
+    private volatile boolean stubStop;
     /** Ctrl-C from the client. */
     private volatile boolean interruptPending;
     private volatile boolean finished;
@@ -208,7 +210,11 @@ public final class GdbStub implements Machine.Debugger, Closeable {
         RspConnection c = conn;
         switch (s.kind()) {
             case INTERRUPTED -> {
-                return null; // beforeSlice sees why
+                if (stubStop) {
+                    stubStop = false;
+                    return null; // the stub's own stop (a client came, went, or pressed Ctrl-C): beforeSlice sees why
+                }
+                return s; // the host's Ctrl-C: the run ends, with or without a client
             }
             case BUDGET -> {
                 if (stepped) {
@@ -550,6 +556,7 @@ public final class GdbStub implements Machine.Debugger, Closeable {
 
     private void interruptCpu() {
         Machine m = machine;
+        stubStop = true;
         if (m != null) {
             m.cpu().requestHostStop();
         }

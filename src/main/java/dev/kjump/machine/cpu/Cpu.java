@@ -202,10 +202,16 @@ public final class Cpu implements X86 {
 
     /**
      * Asks a running CPU to stop soon, at an instruction boundary, with {@link StopReason.Kind#INTERRUPTED}
-     * (any thread: Ctrl-C, a debugger's interrupt). This is the host's request, not a guest interrupt.
+     * (any thread: Ctrl-C, a debugger's interrupt); when no run is going, the next run stops at once. This is the
+     * host's request, not a guest interrupt.
      */
     public void requestHostStop() {
         interpreter.requestHostStop();
+    }
+
+    /** Withdraws a {@link #requestHostStop()} that no run has taken yet (the host's Ctrl-C window closed). */
+    public void cancelHostStop() {
+        interpreter.cancelHostStop();
     }
 
     /** Stops the CPU after the current instruction with the given reason (devices call this). */

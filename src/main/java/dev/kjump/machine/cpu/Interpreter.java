@@ -101,9 +101,14 @@ final class Interpreter {
         return true;
     }
 
-    /** Asks the running loop to stop at an instruction boundary (any thread). */
+    /** Asks the running loop (or the next run, when none is going) to stop at an instruction boundary (any thread). */
     void requestHostStop() {
         hostStopRequested = true;
+    }
+
+    /** Withdraws a host stop request that no run has taken yet. */
+    void cancelHostStop() {
+        hostStopRequested = false;
     }
 
     /** Stops after the current instruction with {@code reason}. */
@@ -119,7 +124,10 @@ final class Interpreter {
         final ArchState s = this.s;
         long end = s.icount + budget;
         pendingStop = null;
-        hostStopRequested = false;
+        if (hostStopRequested) { // asked for while no run was going (between jumps, say): honoured now
+            hostStopRequested = false;
+            return stop(StopReason.Kind.INTERRUPTED, s.eip, 0, 0, "interrupted by the host");
+        }
         boolean pass = s.stops.passBreakpoint;
         s.stops.passBreakpoint = false;
         final int firstEip = s.eip;

@@ -152,4 +152,16 @@ class InterruptTest {
         assertThat(at[0]).isEqualTo(50_000).isEqualTo(at[1]);
         assertThat(edi).containsExactly(1, 1);
     }
+
+    @Test
+    void aHostStopAskedForBetweenRunsStopsTheNextRunAtOnceUnlessWithdrawn() {
+        program(0x90, 0x90);
+        h.cpu.requestHostStop(); // Ctrl-C while no run was going (between two short jumps, say)
+        StopReason s = h.run();
+        assertThat(s.kind()).isEqualTo(StopReason.Kind.INTERRUPTED);
+        assertThat(h.cpu.instructions()).as("nothing ran").isZero();
+        h.cpu.requestHostStop();
+        h.cpu.cancelHostStop();
+        h.runToHlt();
+    }
 }
