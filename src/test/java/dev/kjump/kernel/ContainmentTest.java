@@ -97,10 +97,11 @@ class ContainmentTest {
         KernelFixture f = new KernelFixture();
         Thread ctrlC = new Thread(() -> {
             try {
-                while (true) { // Ctrl-C, pressed until it lands while the callee runs
-                    Thread.sleep(100);
-                    f.machine().cpu().requestHostStop();
+                while (!f.transcript().contains("about to loop")) { // the user sees the callee running
+                    Thread.sleep(20);
                 }
+                f.machine().cpu().requestHostStop(); // and presses Ctrl-C
+                Thread.sleep(Long.MAX_VALUE);
             } catch (InterruptedException e) {
                 // the jump is over
             }
