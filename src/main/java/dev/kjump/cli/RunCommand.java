@@ -103,6 +103,13 @@ public final class RunCommand implements Callable<Integer> {
 
     private Integer execute() throws IOException {
         PrintStream err = System.err;
+        try {
+            OutputFiles.check(List.of(new OutputFiles.Output("--json", json), new OutputFiles.Output("--trace", trace)),
+                    imagePath, initrd, machine.disk);
+        } catch (IllegalArgumentException e) {
+            err.println("kjump run: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
         if (BzImage.isBzImage(imagePath)) {
             return runLinux(err);
         }
