@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -67,6 +68,9 @@ public final class KexecCommand implements Callable<Integer> {
             if (trace != null) {
                 TraceFile.formatOf(trace);
             }
+            OutputFiles.check(List.of(new OutputFiles.Output("--json", json), new OutputFiles.Output("--trace", trace)),
+                    kexec.image == null ? null : Path.of(kexec.image), kexec.initrd == null ? null : Path.of(kexec.initrd),
+                    machine.disk);
             session = ShellCommand.boot(machine, cpus, System.out);
         } catch (IllegalArgumentException e) {
             err.println("kexec: " + e.getMessage());

@@ -1,22 +1,31 @@
 package dev.kjump.cli;
 
+import java.util.List;
 import java.util.Map;
 
 /**
  * Chrome/Perfetto trace JSON ({@code chrome://tracing}, {@code ui.perfetto.dev}): one complete event
  * ({@code "ph":"X"}) per span, {@code ts} and {@code dur} in microseconds with nanosecond decimals, all on one
  * thread so the viewers nest them: a jump, its PM steps, machine_kexec's swap in, callee and swap back.
+ *
+ * <p>The file is {@link #HEAD}, then each jump's {@link #events} in turn, then {@link #TAIL}: a jump is appended
+ * by writing its events over the tail and the tail after them.
  */
 final class PerfettoTrace {
+    /** The start of the file, up to the last metadata event. */
+    static final String HEAD = "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n"
+            + "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":1,\"args\":{\"name\":\"kjump kernel\"}},\n"
+            + "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":1,\"args\":{\"name\":\"kexec_jump (boot CPU)\"}}";
+
+    /** The end of the file. */
+    static final String TAIL = "\n]}\n";
+
     private PerfettoTrace() {
     }
 
-    static String of(TraceModel model) {
-        StringBuilder sb = new StringBuilder();
-        sb.append("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n");
-        sb.append("{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":1,\"args\":{\"name\":\"kjump kernel\"}},\n");
-        sb.append("{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":1,\"args\":{\"name\":\"kexec_jump (boot CPU)\"}}");
-        for (TraceModel.Span s : model.spans()) {
+    /** One jump's spans as events, each preceded by {@code ",\n"}. */
+    static void events(List<TraceModel.Span> spans, StringBuilder sb) {
+        for (TraceModel.Span s : spans) {
             sb.append(",\n{\"name\":").append(JsonReport.str(s.name()))
                     .append(",\"cat\":").append(JsonReport.str(s.kind().name().toLowerCase()))
                     .append(",\"ph\":\"X\",\"pid\":1,\"tid\":1")
@@ -30,8 +39,6 @@ final class PerfettoTrace {
             }
             sb.append("}}");
         }
-        sb.append("\n]}\n");
-        return sb.toString();
     }
 
     /** Nanoseconds as microseconds with exactly three decimals (exact: no floating point). */

@@ -103,6 +103,13 @@ public final class RunCommand implements Callable<Integer> {
 
     private Integer execute() throws IOException {
         PrintStream err = System.err;
+        try {
+            OutputFiles.check(List.of(new OutputFiles.Output("--json", json), new OutputFiles.Output("--trace", trace)),
+                    imagePath, initrd, machine.disk);
+        } catch (IllegalArgumentException e) {
+            err.println("kjump run: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
         if (BzImage.isBzImage(imagePath)) {
             return runLinux(err);
         }
@@ -184,7 +191,7 @@ public final class RunCommand implements Callable<Integer> {
         session.kernel().runTasks(2);
         int status = Main.EXIT_OK;
         List<JumpReport> reports = new ArrayList<>();
-        List<Long> execTimes = new ArrayList<>();
+        TraceFile traced = trace == null ? null : new TraceFile(trace);
         // Ctrl-C stops the run at any point: a running callee is contained, between jumps the loop ends here
         try (CtrlC all = CtrlC.interrupting(session.kernel().machine().cpu())) {
             for (int i = 0; i < jumps; i++) {
@@ -204,12 +211,12 @@ public final class RunCommand implements Callable<Integer> {
                     System.out.flush();
                     JumpReport rep = h.report();
                     reports.add(rep);
-                    execTimes.add(execTime);
+                    trace(traced, execTime, name, rep, peerEntry, err);
                     StopReason s = rep.outcome().stop();
                     err.printf("kjump: the machine was handed over to %s (no preserve_context); it stopped: %s%n",
                             name, s.message());
                     writeJson(name, reports, session, peerEntry >= 0);
-                    writeTrace(name, reports, execTimes, peerEntry, err);
+                    traceWritten(traced, err);
                     return ExitStatus.handedOver(s.kind());
                 }
                 System.out.flush();
@@ -217,7 +224,7 @@ public final class RunCommand implements Callable<Integer> {
                 JumpReport rep = res.report();
                 if (rep != null) {
                     reports.add(rep);
-                    execTimes.add(execTime);
+                    trace(traced, execTime, name, rep, peerEntry, err);
                 }
                 int jumpStatus = ExitStatus.jump(res);
                 if (result != 0) {
@@ -260,7 +267,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         summarize(err, name, reports);
         writeJson(name, reports, session, peerEntry >= 0);
-        writeTrace(name, reports, execTimes, peerEntry, err);
+        traceWritten(traced, err);
         return status;
     }
 
@@ -282,17 +289,24 @@ public final class RunCommand implements Callable<Integer> {
         Files.writeString(json, JsonReport.of(name, reports, session.kernel(), peer));
     }
 
-    private void writeTrace(String name, List<JumpReport> reports, List<Long> execTimes, long peerEntry,
-                            PrintStream err) throws IOException {
-        if (trace == null) {
+    /** Adds a jump to the trace and writes it: the file is complete after every jump. */
+    private static void trace(TraceFile t, long execTime, String name, JumpReport rep, long peerEntry,
+                              PrintStream err) {
+        if (t == null) {
             return;
         }
-        TraceFile t = new TraceFile(trace);
-        for (int i = 0; i < reports.size(); i++) {
-            t.add(execTimes.get(i), Path.of(name).getFileName().toString(), reports.get(i), peerEntry);
+        t.add(execTime, Path.of(name).getFileName().toString(), rep, peerEntry);
+        try {
+            t.write();
+        } catch (IOException e) {
+            err.println("kjump: cannot write the trace " + t.path() + ": " + e.getMessage());
         }
-        t.write();
-        err.println("kjump: trace of " + reports.size() + " jump(s) written to " + trace.toAbsolutePath());
+    }
+
+    private static void traceWritten(TraceFile t, PrintStream err) {
+        if (t != null) {
+            err.println("kjump: trace of " + t.size() + " jump(s) written to " + t.path().toAbsolutePath());
+        }
     }
 
     static void describeStop(PrintStream err, Image image, StopReason s) {

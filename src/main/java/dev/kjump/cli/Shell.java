@@ -67,6 +67,7 @@ final class Shell {
     private final PrintStream err;
     private final Path defaultTrace;
     private boolean finished;
+    private Path[] inputs = {};
 
     /**
      * @param trace {@code --trace FILE}: tracing starts on, to this file (null: off until {@code trace on FILE})
@@ -81,6 +82,11 @@ final class Shell {
         if (trace != null) {
             tool.trace(new TraceFile(trace));
         }
+    }
+
+    /** The files the session reads (the disk): {@code trace on FILE} refuses them. */
+    void inputs(Path... files) {
+        inputs = files.clone();
     }
 
     /** True after {@code quit}, or once the kernel is gone (a hand-over). */
@@ -330,6 +336,7 @@ final class Shell {
                 }
                 try {
                     t = new TraceFile(p);
+                    OutputFiles.check(List.of(new OutputFiles.Output("trace on", p)), inputs);
                 } catch (IllegalArgumentException e) {
                     err.println("trace: " + e.getMessage());
                     return Main.EXIT_USAGE;

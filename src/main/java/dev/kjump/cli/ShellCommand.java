@@ -107,7 +107,10 @@ public final class ShellCommand implements Callable<Integer> {
         if (trace != null) {
             TraceFile.formatOf(trace);
         }
-        return new Shell(boot(machine, cpus, out), out, err, trace);
+        OutputFiles.check(List.of(new OutputFiles.Output("--trace", trace)), machine.disk);
+        Shell shell = new Shell(boot(machine, cpus, out), out, err, trace);
+        shell.inputs(machine.disk);
+        return shell;
     }
 
     /**

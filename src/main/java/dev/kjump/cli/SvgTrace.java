@@ -5,45 +5,34 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A self-contained SVG picture of the jumps (no scripts, fonts or style sheets from elsewhere): an overview line
- * per jump, then for each jump a waterfall, one labelled row per span — the PM steps, machine_kexec and its swap
- * in, callee and swap back — with start and duration in the label column and a bar on a linear time axis. Bars
- * are at least 2 px wide, so the sub-microsecond steps stay visible next to a callee that ran for seconds; the
- * labels carry the exact numbers, and every bar has a tooltip with the details.
+ * A self-contained SVG picture of the jumps (no scripts, fonts or style sheets from elsewhere), in the order they
+ * ran: per jump a summary line, and for the first {@link #MAX_DETAILED} a waterfall under it, one labelled row per
+ * span — the PM steps, machine_kexec and its swap in, callee and swap back — with start and duration in the label
+ * column and a bar on a linear time axis; the last line counts the jumps. Bars are at least 2 px wide, so the
+ * sub-microsecond steps stay visible next to a callee that ran for seconds; the labels carry the exact numbers,
+ * and every bar has a tooltip with the details.
+ *
+ * <p>The file is {@link #head} (whose height has a fixed width), then each jump's {@link #jump} in turn, then
+ * {@link #tail}: a jump is appended by writing it over the tail, the tail after it and the head's new height.
  */
 final class SvgTrace {
-    /** At most this many jumps get a waterfall (all are in the overview and in the JSON trace). */
+    /** At most this many jumps get a waterfall (all have a summary line, and all are in the JSON trace). */
     static final int MAX_DETAILED = 50;
+
+    /** Where the first jump's summary line goes. */
+    static final int FIRST_Y = 50;
 
     private static final int WIDTH = 1200, LABEL_X = 12, START_X = 300, DUR_X = 380, EXTRA_X = 390, BAR_X = 530, BAR_W = WIDTH - BAR_X - 20, ROW = 16;
 
     private SvgTrace() {
     }
 
-    static String of(TraceModel model) {
-        List<String> body = new ArrayList<>();
-        int y = 28;
-        body.add(text(LABEL_X, y, "kjump: kexec jump timeline, " + model.jumps().size() + " jump(s)", "title"));
-        y += 22;
-        for (TraceModel.Jump j : model.jumps()) {
-            body.add(text(LABEL_X, y, TraceModel.summary(j), j.report().ok() ? "sum" : "sum bad"));
-            y += ROW;
-        }
-        int detailed = 0;
-        for (int i = 0; i < model.jumps().size(); i++) {
-            if (detailed++ == MAX_DETAILED) {
-                y += ROW;
-                body.add(text(LABEL_X, y, (model.jumps().size() - MAX_DETAILED)
-                        + " more jump(s) not drawn; the .json trace has every one", "sum"));
-                y += ROW;
-                break;
-            }
-            y = jump(body, model, i, y + 18);
-        }
+    /** The start of the file, for a picture {@code height} px high; its length does not depend on the height. */
+    static String head(int height) {
         StringBuilder sb = new StringBuilder();
         sb.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        sb.append(String.format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\">%n",
-                WIDTH, y + 20, WIDTH, y + 20));
+        sb.append(String.format("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%010d\" viewBox=\"0 0 %d %010d\">%n",
+                WIDTH, height, WIDTH, height));
         sb.append("<style>\n")
                 .append("text { font-family: monospace; font-size: 11px; fill: #222; white-space: pre; }\n")
                 .append(".title { font-size: 15px; font-weight: bold; }\n")
@@ -53,17 +42,48 @@ final class SvgTrace {
                 .append(".JUMP { fill: #9aa5b1; } .STEP { fill: #4a7fc1; } .FAILED_STEP { fill: #d33; }\n")
                 .append(".MACHINE_KEXEC { fill: #e08a2c; } .SWAP { fill: #3a9a5b; } .CALLEE { fill: #8e5bb5; }\n")
                 .append("</style>\n");
-        sb.append(String.format("<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"#fff\"/>%n", WIDTH, y + 20));
-        for (String s : body) {
-            sb.append(s).append('\n');
-        }
-        sb.append("</svg>\n");
+        sb.append(String.format("<rect x=\"0\" y=\"0\" width=\"100%%\" height=\"100%%\" fill=\"#fff\"/>%n"));
+        sb.append(text(LABEL_X, 28, "kjump: kexec jump timeline: a line per jump, the first " + MAX_DETAILED
+                + " with their waterfall", "title")).append('\n');
         return sb.toString();
     }
 
-    private static int jump(List<String> body, TraceModel model, int index, int y) {
-        TraceModel.Jump j = model.jumps().get(index);
-        List<TraceModel.Span> spans = model.spans().stream().filter(s -> s.jump() == index).toList();
+    /**
+     * One jump, its summary line at {@code y}: appended to {@code sb}.
+     *
+     * @param index the jump's index in the trace (0 for the first): the first {@link #MAX_DETAILED} get a waterfall
+     * @param spans its spans ({@link TraceModel#spans})
+     * @return where the next jump's summary line goes
+     */
+    static int jump(int index, TraceModel.Jump j, List<TraceModel.Span> spans, int y, StringBuilder sb) {
+        List<String> body = new ArrayList<>();
+        if (index == MAX_DETAILED) {
+            y += ROW;
+            body.add(text(LABEL_X, y, "from here on a line per jump; the .json trace has every span of every jump", "sum"));
+            y += ROW;
+        }
+        body.add(text(LABEL_X, y, TraceModel.summary(j), j.report().ok() ? "sum" : "sum bad"));
+        y += ROW;
+        if (index < MAX_DETAILED) {
+            y = jump(body, j, spans, y + 18) + ROW;
+        }
+        for (String s : body) {
+            sb.append(s).append('\n');
+        }
+        return y;
+    }
+
+    /** The end of the file after {@code count} jumps, the next line at {@code y}. */
+    static String tail(int count, int y) {
+        return text(LABEL_X, y + ROW, count + " jump(s)", "head") + "\n</svg>\n";
+    }
+
+    /** The picture's height for a tail at {@code y}. */
+    static int height(int y) {
+        return y + ROW + 20;
+    }
+
+    private static int jump(List<String> body, TraceModel.Jump j, List<TraceModel.Span> spans, int y) {
         TraceModel.Span top = spans.get(0);
         body.add(text(LABEL_X, y, "jump #" + j.report().number() + " (" + j.image() + "): "
                 + TraceModel.duration(top.dur()) + " round trip", "head"));

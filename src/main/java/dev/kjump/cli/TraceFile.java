@@ -2,16 +2,20 @@ package dev.kjump.cli;
 
 import dev.kjump.kernel.JumpReport;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code --trace FILE}: collects the jumps and writes their timeline; the extension picks the format,
- * {@code .json} (Chrome/Perfetto trace events) or {@code .svg} (a picture for a browser). The file is rewritten
- * after every recorded jump, so it is complete whenever the program stops.
+ * {@code --trace FILE}: writes the jumps' timeline as they happen; the extension picks the format, {@code .json}
+ * (Chrome/Perfetto trace events) or {@code .svg} (a picture for a browser). Each {@link #write} appends the jumps
+ * added since the last one and rewrites only the file's tail (and the SVG's fixed-width height), so the file is
+ * complete and valid after every write and the cost of a trace is linear in its jumps; nothing is kept in memory
+ * but the jumps not written yet.
  */
 final class TraceFile {
     /** The formats. */
@@ -19,7 +23,13 @@ final class TraceFile {
 
     private final Path path;
     private final Format format;
-    private final List<TraceModel.Jump> jumps = new ArrayList<>();
+    private final StringBuilder pending = new StringBuilder();
+    private int count;
+    private long origin;
+    /** Bytes of head and jumps in the file; -1 before the first write. */
+    private long written = -1;
+    /** SVG: where the next jump's summary line goes. */
+    private int y = SvgTrace.FIRST_Y;
 
     /** @throws IllegalArgumentException when the extension is neither .json nor .svg */
     TraceFile(Path path) {
@@ -45,7 +55,7 @@ final class TraceFile {
     }
 
     int size() {
-        return jumps.size();
+        return count;
     }
 
     /** Adds a jump; {@code execNanos} is {@link System#nanoTime()} when it was asked for. */
@@ -55,16 +65,46 @@ final class TraceFile {
 
     /** Adds a jump into a Linux peer whose kimage entry (purgatory) is {@code peerEntry} (-1: not a peer). */
     void add(long execNanos, String image, JumpReport report, long peerEntry) {
-        jumps.add(new TraceModel.Jump(execNanos, image, report, peerEntry));
+        TraceModel.Jump j = new TraceModel.Jump(execNanos, image, report, peerEntry);
+        if (count == 0) {
+            origin = execNanos;
+        }
+        List<TraceModel.Span> spans = TraceModel.spans(count, j, execNanos - origin);
+        if (format == Format.JSON) {
+            PerfettoTrace.events(spans, pending);
+        } else {
+            y = SvgTrace.jump(count, j, spans, y, pending);
+        }
+        count++;
     }
 
-    /** Writes every jump recorded so far. */
+    /**
+     * Appends the jumps added since the last write and the tail: afterwards the file holds every jump added so far
+     * (a fresh file, truncated, on the first write). Creates no directories.
+     */
     void write() throws IOException {
-        TraceModel model = new TraceModel(jumps);
-        Path parent = path.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            String head = format == Format.JSON ? PerfettoTrace.HEAD : SvgTrace.head(SvgTrace.height(y));
+            if (written < 0) {
+                ch.truncate(0);
+                written = 0;
+                pending.insert(0, head);
+            } else if (format == Format.SVG) {
+                writeAt(ch, 0, head); // the same length: only the height changes
+            }
+            written += writeAt(ch, written, pending.toString());
+            pending.setLength(0);
+            long end = written + writeAt(ch, written, format == Format.JSON ? PerfettoTrace.TAIL : SvgTrace.tail(count, y));
+            ch.truncate(end);
         }
-        Files.writeString(path, format == Format.JSON ? PerfettoTrace.of(model) : SvgTrace.of(model));
+    }
+
+    private static int writeAt(FileChannel ch, long position, String text) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8));
+        int n = b.remaining();
+        while (b.hasRemaining()) {
+            position += ch.write(b, position);
+        }
+        return n;
     }
 }

@@ -29,7 +29,7 @@ final class TraceModel {
      * @param start nanoseconds since the first traced jump began
      * @param dur nanoseconds
      * @param depth 0 for a jump, 1 for its steps, 2 for machine_kexec's parts
-     * @param jump the jump's index in {@link #jumps()}
+     * @param jump the jump's index in the trace (0 for the first)
      * @param args details for people (shown as Perfetto args and SVG tooltips)
      */
     record Span(String name, Kind kind, long start, long dur, int depth, int jump, Map<String, String> args) {
@@ -58,23 +58,21 @@ final class TraceModel {
         }
     }
 
-    private final List<Jump> jumps;
     private final List<Span> spans = new ArrayList<>();
 
-    TraceModel(List<Jump> jumps) {
-        this.jumps = List.copyOf(jumps);
-        long origin = jumps.isEmpty() ? 0 : jumps.get(0).execNanos();
-        for (int i = 0; i < jumps.size(); i++) {
-            build(i, jumps.get(i), jumps.get(i).execNanos() - origin);
-        }
+    private TraceModel() {
     }
 
-    List<Jump> jumps() {
-        return jumps;
-    }
-
-    List<Span> spans() {
-        return spans;
+    /**
+     * The spans of one jump: the jump, its PM steps and machine_kexec's parts.
+     *
+     * @param index the jump's index in the trace (0 for the first)
+     * @param base nanoseconds from the first traced jump's {@code kexec -e} to this one's
+     */
+    static List<Span> spans(int index, Jump j, long base) {
+        TraceModel m = new TraceModel();
+        m.build(index, j, base);
+        return m.spans;
     }
 
     /** A one-line summary of a jump, e.g. for SVG headers. */

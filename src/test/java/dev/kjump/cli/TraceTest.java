@@ -174,6 +174,48 @@ class TraceTest {
         assertThat(text).contains("kexec_jump #1").doesNotContain("kexec_jump #2");
     }
 
+    /**
+     * Issue 13, finding 4: each write appends one jump and rewrites only the tail, so the file parses after every
+     * jump and grows by the same number of bytes per jump at the 10th as at the 1,000th (the old writer rewrote
+     * every jump every time: quadratic).
+     */
+    @Test
+    void theFileIsValidAfterEveryJumpAndGrowsByOneJumpPerJump() throws Exception {
+        ShellFixture f = new ShellFixture();
+        assertThat(f.script("kexec --load-preserve-context " + PINGPONG, "kexec -e")).isZero();
+        JumpReport rep = f.shell.kexec().reports().get(0);
+        var dbf = DocumentBuilderFactory.newInstance();
+        dbf.setNamespaceAware(true);
+        for (String name : List.of("t.json", "t.svg")) {
+            Path file = tmp.resolve(name);
+            TraceFile t = new TraceFile(file);
+            List<Long> growth = new ArrayList<>();
+            long size = 0;
+            for (int i = 0; i < 1000; i++) {
+                t.add(1_000_000_000L + i * 1_000_000_000L, "pingpong.elf", rep);
+                t.write();
+                growth.add(Files.size(file) - size);
+                size = Files.size(file);
+                if (i % 97 == 0 || i == 999) {
+                    if (name.endsWith(".json")) {
+                        List<?> evs = (List<?>) ((Map<?, ?>) MiniJson.parse(Files.readString(file))).get("traceEvents");
+                        assertThat(evs).hasSize(2 + (i + 1) * (1 + rep.steps().size() + 3));
+                    } else {
+                        Document doc = dbf.newDocumentBuilder().parse(file.toFile());
+                        var texts = doc.getElementsByTagNameNS("http://www.w3.org/2000/svg", "text");
+                        assertThat(texts.item(texts.getLength() - 1).getTextContent()).isEqualTo((i + 1) + " jump(s)");
+                        assertThat(Integer.parseInt(doc.getDocumentElement().getAttribute("height")))
+                                .isGreaterThan(SvgTrace.FIRST_Y + 16 * (i + 1));
+                    }
+                }
+            }
+            // past the SVG's waterfalls, every jump adds about the same: the 1,000th no more than the 60th (give or
+            // take the timestamps' extra digits)
+            assertThat(growth.get(999)).as(name).isPositive().isLessThanOrEqualTo(growth.get(59) + 64);
+            assertThat(t.size()).isEqualTo(1000);
+        }
+    }
+
     @Test
     void microsecondsAreExact() {
         assertThat(PerfettoTrace.micros(0)).isEqualTo("0.000");
