@@ -53,6 +53,13 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--jumps", paramLabel = "N", defaultValue = "1", description = "jump N times (default: ${DEFAULT-VALUE})")
     int jumps;
 
+    @Option(names = "--verbose", description = "print the kernel's log lines of every jump (by default those after the "
+            + "third are left out; dmesg and the summary still have them)")
+    boolean verbose;
+
+    /** The kernel log's way to stderr for the runs with a kernel. */
+    private JumpLogLimiter kernelConsole;
+
     @Option(names = "--append", paramLabel = "TEXT",
             description = "command line for the image, written into its kjump_cmdline[] symbol; for a bzImage, "
                     + "the kernel command line")
@@ -140,7 +147,8 @@ public final class RunCommand implements Callable<Integer> {
         try {
             KernelConfig config = machine.kernelConfig(KernelConfig.defaults().withCpus(cpus).withLimits(maxInstructions,
                     machine.timeoutNanos()));
-            session = new KernelSession(machine.build(System.out), config, err);
+            kernelConsole = new JumpLogLimiter(err, verbose);
+            session = new KernelSession(machine.build(System.out), config, kernelConsole);
         } catch (IllegalArgumentException e) {
             err.println("kjump run: " + e.getMessage());
             return Main.EXIT_USAGE;
@@ -201,6 +209,9 @@ public final class RunCommand implements Callable<Integer> {
                     break;
                 }
                 long execTime = System.nanoTime();
+                if (kernelConsole != null) {
+                    kernelConsole.jumpStarting(i + 1);
+                }
                 KexecResult res;
                 try (CtrlC c = CtrlC.interrupting(session.kernel().machine().cpu());
                      Progress p = Progress.start("jump " + (i + 1) + ": " + name + " running",
@@ -383,7 +394,8 @@ public final class RunCommand implements Callable<Integer> {
             KernelConfig config = machine.kernelConfig(KernelConfig.defaults().withCpus(cpus).withLimits(maxInstructions,
                     machine.timeoutNanos()));
             loaded = PeerLoad.plan(config, imagePath, initrd, cmdline);
-            session = new KernelSession(machine.build(System.out), config, err);
+            kernelConsole = new JumpLogLimiter(err, verbose);
+            session = new KernelSession(machine.build(System.out), config, kernelConsole);
         } catch (ImageException | IllegalArgumentException e) {
             err.println("kjump run: " + e.getMessage());
             return Main.EXIT_USAGE;

@@ -35,6 +35,16 @@ class RunCliTest {
     }
 
     @Test
+    void theKernelLogOfJumpsAfterTheThirdIsLeftOutUnlessVerbose() {
+        Result r = run("run", EX + "pingpong.elf", "--jumps", "6");
+        assertThat(r.status()).isEqualTo(Main.EXIT_OK);
+        assertThat(r.err()).contains("kexec_jump #3: result 0", "log lines of jumps after #3 are left out",
+                "6 of 6 jump(s) came back intact").doesNotContain("kexec_jump #4");
+        Result v = run("run", EX + "pingpong.elf", "--jumps", "6", "--verbose");
+        assertThat(v.err()).contains("kexec_jump #6: result 0").doesNotContain("left out");
+    }
+
+    @Test
     void helloComesBackWithStdoutExactlyCom1() {
         Result r = run("run", EX + "hello.elf", "--jumps", "2");
         assertThat(r.status()).isEqualTo(Main.EXIT_OK);
