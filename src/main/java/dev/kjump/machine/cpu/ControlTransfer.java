@@ -82,31 +82,49 @@ final class ControlTransfer {
         try {
             int t = Stack.pop(s, os16);
             int sel = Stack.pop(s, os16) & 0xFFFF;
-            int level = sel & 3;
-            if (level < s.cpl) {
-                throw Exceptions.gp(s, sel & 0xFFFC);
-            }
-            long cs = Segments.codeDescriptor(s, sel);
-            boolean conforming = (cs & ((long) Segments.D_CONFORMING << 32)) != 0;
-            if (conforming ? Segments.dpl(cs) > level : Segments.dpl(cs) != level) {
-                throw Exceptions.gp(s, sel & 0xFFFC);
-            }
+            long cs = returnCode(s, sel);
             s.r[ESP] += release;
-            if (level > s.cpl) {
-                int newEsp = Stack.pop(s, os16);
-                int newSs = Stack.pop(s, os16) & 0xFFFF;
-                long ss = Segments.stackDescriptor(s, newSs, level, X86.V_GP);
-                Segments.loadCs(s, sel, cs, level);
-                Segments.loadSs(s, newSs, ss);
-                s.r[ESP] = newEsp + release;
-                Segments.dropInaccessible(s);
-            } else {
-                Segments.loadCs(s, sel, cs, level);
-            }
+            returnTo(s, os16, sel, cs, release);
             s.eip = t;
         } catch (CpuFault f) {
             s.r[ESP] = sp;
             throw f;
+        }
+    }
+
+    /**
+     * The code segment a far return (RETF, IRET) pops: its RPL is the level returned to, not inner to the CPL; a
+     * nonconforming segment's DPL equals it, a conforming one's is not above it.
+     */
+    static long returnCode(ArchState s, int sel) {
+        int level = sel & 3;
+        if (level < s.cpl) {
+            throw Exceptions.gp(s, sel & 0xFFFC);
+        }
+        long cs = Segments.codeDescriptor(s, sel);
+        if (Segments.conforming(cs) ? Segments.dpl(cs) > level : Segments.dpl(cs) != level) {
+            throw Exceptions.gp(s, sel & 0xFFFC);
+        }
+        return cs;
+    }
+
+    /**
+     * Loads the CS a far return popped ({@link #returnCode}); returning to an outer level it also pops ESP and SS
+     * (releasing {@code release} bytes of arguments on the outer stack too) and nulls the data segment registers the
+     * outer level may not use.
+     */
+    static void returnTo(ArchState s, boolean os16, int sel, long cs, int release) {
+        int level = sel & 3;
+        if (level > s.cpl) {
+            int newEsp = Stack.pop(s, os16);
+            int newSs = Stack.pop(s, os16) & 0xFFFF;
+            long ss = Segments.stackDescriptor(s, newSs, level, V_GP);
+            Segments.loadCs(s, sel, cs, level);
+            Segments.loadSs(s, newSs, ss);
+            s.r[ESP] = newEsp + release;
+            Segments.dropInaccessible(s);
+        } else {
+            Segments.loadCs(s, sel, cs, level);
         }
     }
 

@@ -93,8 +93,7 @@ final class Exceptions {
             throw s.fault.set(V_GP, true, ext);
         }
         long cs = Segments.codeDescriptor(s, selector);
-        boolean conforming = (cs & ((long) Segments.D_CONFORMING << 32)) != 0;
-        int level = conforming ? s.cpl : Segments.dpl(cs);
+        int level = Segments.conforming(cs) ? s.cpl : Segments.dpl(cs);
         if (level > s.cpl) {
             throw s.fault.set(V_GP, true, (selector & 0xFFFC) | ext);
         }
@@ -205,31 +204,13 @@ final class Exceptions {
             int t = Stack.pop(s, d.os16);
             int sel = Stack.pop(s, d.os16) & 0xFFFF;
             int fl = Stack.pop(s, d.os16);
-            int level = sel & 3;
-            if (level < s.cpl) {
-                throw gp(s, sel & 0xFFFC);
-            }
-            long cs = Segments.codeDescriptor(s, sel);
-            boolean conforming = (cs & ((long) Segments.D_CONFORMING << 32)) != 0;
-            if (conforming ? Segments.dpl(cs) > level : Segments.dpl(cs) != level) {
-                throw gp(s, sel & 0xFFFC);
-            }
+            long cs = ControlTransfer.returnCode(s, sel);
             int oldCpl = s.cpl;
             int cur = s.eflags();
             if (d.os16) {
                 fl = (cur & 0xFFFF0000) | (fl & 0xFFFF);
             }
-            if (level > oldCpl) {
-                int newEsp = Stack.pop(s, d.os16);
-                int newSs = Stack.pop(s, d.os16) & 0xFFFF;
-                long ss = Segments.stackDescriptor(s, newSs, level, V_GP);
-                Segments.loadCs(s, sel, cs, level);
-                Segments.loadSs(s, newSs, ss);
-                s.r[ESP] = newEsp;
-                Segments.dropInaccessible(s);
-            } else {
-                Segments.loadCs(s, sel, cs, level);
-            }
+            ControlTransfer.returnTo(s, d.os16, sel, cs, 0);
             s.setEflags(poppedFlags(s, cur, fl, oldCpl));
             s.eip = t;
         } catch (CpuFault f) {

@@ -21,6 +21,19 @@ final class Segments {
         return (int) (d >>> 45) & 3;
     }
 
+    /** True for a conforming code segment's descriptor. */
+    static boolean conforming(long d) {
+        return (hi(d) & (D_S | D_CODE | D_CONFORMING)) == (D_S | D_CODE | D_CONFORMING);
+    }
+
+    /**
+     * True when the current privilege may not use the segment {@code selector} names: a DPL below the CPL or the
+     * RPL, unless the segment is conforming code (data loads, LAR, LSL, VERR and VERW apply this rule).
+     */
+    private static boolean deniedAt(ArchState s, int selector, long d) {
+        return !conforming(d) && (dpl(d) < s.cpl || dpl(d) < (selector & 3));
+    }
+
     private static int hi(long d) {
         return (int) (d >>> 32);
     }
@@ -113,8 +126,7 @@ final class Segments {
     /** A far JMP/CALL target at the same privilege: nonconforming code needs RPL <= CPL and DPL == CPL. */
     static long sameLevelCode(ArchState s, int selector) {
         long d = codeDescriptor(s, selector);
-        boolean conforming = (hi(d) & D_CONFORMING) != 0;
-        if (conforming ? dpl(d) > s.cpl : (selector & 3) > s.cpl || dpl(d) != s.cpl) {
+        if (conforming(d) ? dpl(d) > s.cpl : (selector & 3) > s.cpl || dpl(d) != s.cpl) {
             throw Exceptions.gp(s, selector & 0xFFFC);
         }
         return d;
@@ -167,9 +179,7 @@ final class Segments {
         int h = hi(d);
         boolean code = (h & D_CODE) != 0;
         boolean readable = !code || (h & D_RW) != 0;
-        boolean conformingCode = code && (h & D_CONFORMING) != 0;
-        if ((h & D_S) == 0 || !readable
-                || !conformingCode && ((selector & 3) > dpl(d) || s.cpl > dpl(d))) {
+        if ((h & D_S) == 0 || !readable || deniedAt(s, selector, d)) {
             throw Exceptions.gp(s, selector & 0xFFFC);
         }
         if ((h & D_PRESENT) == 0) {
@@ -287,7 +297,6 @@ final class Segments {
         }
         long d = readDescriptor(s, selector);
         int h = hi(d);
-        boolean conformingCode = (h & (D_S | D_CODE | D_CONFORMING)) == (D_S | D_CODE | D_CONFORMING);
         if ((h & D_S) == 0) {
             int type = (h >>> 8) & 0xF;
             // LAR accepts TSS, LDT and gates; LSL only the types that have a limit
@@ -297,7 +306,7 @@ final class Segments {
                 return -1;
             }
         }
-        if (!conformingCode && (dpl(d) < s.cpl || dpl(d) < (selector & 3))) {
+        if (deniedAt(s, selector, d)) {
             return -1;
         }
         return d;
@@ -336,8 +345,7 @@ final class Segments {
             return false;
         }
         boolean code = (h & D_CODE) != 0;
-        boolean conformingCode = code && (h & D_CONFORMING) != 0;
-        if (!conformingCode && (dpl(d) < s.cpl || dpl(d) < (selector & 3))) {
+        if (deniedAt(s, selector, d)) {
             return false;
         }
         return write ? !code && (h & D_RW) != 0 : !code || (h & D_RW) != 0;
