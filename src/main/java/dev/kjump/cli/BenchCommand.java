@@ -10,7 +10,6 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -163,23 +162,34 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private static double runQemu(String qemu, Path image, byte[] expected) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(qemu, "-kernel", image.toString(), "-display", "none", "-serial",
-                "stdio", "-monitor", "none", "-no-reboot", "-m", "128", "-device",
-                "isa-debug-exit,iobase=0xf4,iosize=0x04"));
+        List<String> cmd = List.of(qemu, "-kernel", image.toString(), "-display", "none", "-serial", "stdio", "-monitor",
+                "none", "-no-reboot", "-m", "128", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04");
+        byte[][] out = new byte[1][];
+        double secs = timeQemu(cmd, 120, image.toString(), out);
+        if (expected != null && !Arrays.equals(out[0], expected)) {
+            throw new IOException("qemu's COM1 output for " + image + " differs from kjump's: the comparison is void");
+        }
+        return secs;
+    }
+
+    /**
+     * Runs QEMU as {@code cmd} (stdin empty, stderr dropped) and returns its wall time as a whole process in seconds;
+     * its stdout (COM1) goes into {@code out[0]}.
+     *
+     * @throws IOException when it does not finish within {@code limitSeconds}
+     */
+    static double timeQemu(List<String> cmd, int limitSeconds, String what, byte[][] out)
+            throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         long t0 = System.nanoTime();
         Process p = pb.start();
-        byte[] out = p.getInputStream().readAllBytes();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        out[0] = p.getInputStream().readAllBytes();
+        if (!p.waitFor(limitSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new IOException("qemu did not finish within 120 s on " + image);
+            throw new IOException("qemu did not finish within " + limitSeconds + " s on " + what);
         }
-        long t1 = System.nanoTime();
-        if (expected != null && !Arrays.equals(out, expected)) {
-            throw new IOException("qemu's COM1 output for " + image + " differs from kjump's: the comparison is void");
-        }
-        return (t1 - t0) / 1e9;
+        return (System.nanoTime() - t0) / 1e9;
     }
 
     static Path multibootVariant(Path image) {

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code kjump bench BZIMAGE [--initrd FILE] [--append TEXT]}: boots a Linux kernel on a bare machine several times
@@ -94,18 +93,14 @@ final class LinuxBench {
             cmd.addAll(List.of("-initrd", initrd.toString()));
         }
         double[] q = new double[runs];
+        byte[][] console = new byte[1][];
         for (int i = 0; i < runs; i++) {
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            long t0 = System.nanoTime();
-            Process p = pb.start();
-            p.getInputStream().readAllBytes();
-            if (!p.waitFor(300, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                err.println("kjump bench: qemu did not finish the boot within 300 s");
+            try {
+                q[i] = BenchCommand.timeQemu(cmd, 300, "the boot of " + kernelPath, console);
+            } catch (IOException e) {
+                err.println("kjump bench: " + e.getMessage());
                 return Main.EXIT_FAULT;
             }
-            q[i] = (System.nanoTime() - t0) / 1e9;
         }
         double qm = BenchCommand.median(q);
         out.printf("qemu          median %.4f s per boot, whole process, of %d (min %.4f, max %.4f)%n", qm, runs,
