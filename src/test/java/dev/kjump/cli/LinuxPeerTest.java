@@ -30,6 +30,17 @@ class LinuxPeerTest {
             assertThat(PeerLoad.load(s.kernel(), l, null)).isZero();
             return new Peer(s, l);
         }
+
+        /** kexec -e, and the jump's report once it came back intact through the merged door. */
+        JumpReport jumpBack(int jump) {
+            KexecResult r = session.exec();
+            assertThat(r.result()).as("jump %d", jump).isZero();
+            JumpReport rep = r.report();
+            assertThat(rep.ok()).as("jump %d came back intact", jump).isTrue();
+            assertThat(rep.outcome().merged()).as("through the merged door").isTrue();
+            assertThat(rep.integrity().destinationPages()).isEqualTo(rep.outcome().pagesSwapped());
+            return rep;
+        }
     }
 
     @Test
@@ -41,13 +52,8 @@ class LinuxPeerTest {
         int door = s.kernel().kexecImage().controlPage() + ControlPage.HELPER_ENTRY;
         int reentry = 0;
         for (int jump = 1; jump <= 2; jump++) {
-            KexecResult r = s.exec();
-            assertThat(r.result()).as("jump %d", jump).isZero();
-            JumpReport rep = r.report();
-            assertThat(rep.ok()).as("jump %d came back intact", jump).isTrue();
-            assertThat(rep.outcome().merged()).as("through the merged door").isTrue();
+            JumpReport rep = p.jumpBack(jump);
             assertThat(rep.integrity().pagesChecked()).isGreaterThan(rep.integrity().destinationPages());
-            assertThat(rep.integrity().destinationPages()).isEqualTo(rep.outcome().pagesSwapped());
             if (jump == 1) {
                 assertThat(rep.startBefore()).as("the first jump boots: the purgatory").isEqualTo((int) l.plan().entry());
                 reentry = rep.outcome().reentry();
