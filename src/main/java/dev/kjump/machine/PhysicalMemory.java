@@ -39,6 +39,11 @@ public final class PhysicalMemory {
     private boolean[] watchedFrames;
     private Runnable onWatchedWrite;
 
+    /** True while a debugger watches frames ({@link #watchFrames}). */
+    public boolean watching() {
+        return watchedFrames != null;
+    }
+
     /**
      * Calls {@code onWrite} whenever one of {@code pfns} is about to be written (by any path), for a debugger's
      * write watchpoints: frames not listed cost nothing. An empty list turns watching off.

@@ -38,6 +38,28 @@ public final class Cpu implements X86 {
         interpreter.connect(pic, clock);
     }
 
+    /**
+     * Turns the translator to JVM bytecode off ({@code threshold < 0}) or on: an instruction reached
+     * {@code threshold} times starts a translated block (0: every block is translated the first time it runs).
+     * The default comes from the system property {@code kjump.translate} ({@code off} or N; else
+     * {@value Translator#DEFAULT_THRESHOLD}). Guest-visible behaviour is the same either way.
+     */
+    public void setTranslation(int threshold) {
+        interpreter.setTranslator(threshold < 0 ? null : new Translator(threshold));
+    }
+
+    /** The translation threshold, or -1 when translation is off. */
+    public int translationThreshold() {
+        Translator t = interpreter.translator();
+        return t == null ? -1 : t.threshold();
+    }
+
+    /** Blocks translated so far, instructions in them, and the host nanoseconds spent translating. */
+    public long[] translationStats() {
+        Translator t = interpreter.translator();
+        return t == null ? new long[3] : new long[] {t.blocks(), t.translatedInstructions(), t.nanos()};
+    }
+
     /** The paging unit. */
     public Mmu mmu() {
         return s.mmu;

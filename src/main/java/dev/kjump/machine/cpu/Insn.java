@@ -36,6 +36,11 @@ public final class Insn {
     int imm;
     int imm2;
 
+    /** The translated block that starts here ({@link Block#NONE}: not worth one), or null while not translated. */
+    Block block;
+    /** Times the run loop reached this instruction while it had no block (see {@link Translator#threshold()}). */
+    int hits;
+
     /**
      * Pseudo opcode: a stop point, a physical address the caller registered as a host entry or where a debugger
      * breakpoint may apply; the run loop decides on the slow path.

@@ -32,7 +32,10 @@ final class Interpreter {
     private final Insn scratch = new Insn();
     /** A stop a device or an instruction (HLT) asked for, taken after the current instruction. */
     private StopReason pendingStop;
-    private volatile boolean hostStopRequested;
+    /** Read by translated blocks too, which stop looping when it is set. */
+    volatile boolean hostStopRequested;
+    /** Null when translation is off. */
+    private Translator translator = Translator.fromProperty();
     private InterruptController pic;
     private VirtualClock clock;
 
@@ -101,6 +104,15 @@ final class Interpreter {
         return true;
     }
 
+    /** Turns translation off (null) or on with {@code t}'s threshold; blocks already made stay until their page goes. */
+    void setTranslator(Translator t) {
+        translator = t;
+    }
+
+    Translator translator() {
+        return translator;
+    }
+
     /** Asks the running loop (or the next run, when none is going) to stop at an instruction boundary (any thread). */
     void requestHostStop() {
         hostStopRequested = true;
@@ -139,6 +151,7 @@ final class Interpreter {
             }
             int start = s.eip;
             long counted = s.icount;
+            boolean inBlock = false;
             try {
                 if (s.icount >= s.eventTick) {
                     serviceEvents();
@@ -165,6 +178,29 @@ final class Interpreter {
                     }
                     d = scratch; // the instruction under the mark, decoded each time (not cached)
                     Decoder.decode(s, d, lin);
+                } else if (translator != null && d != scratch && !s.mem.watching()) {
+                    Block b = d.block;
+                    if (b == null && d.hits++ >= translator.threshold()) {
+                        b = translator.translate(this, start, phys, d);
+                        d.block = b;
+                    }
+                    if (b != null) {
+                        long limit = Math.min(end, s.eventTick);
+                        if (s.icount <= limit - b.count) {
+                            inBlock = true;
+                            b.run(s, this, limit);
+                            if (pendingStop != null) {
+                                StopReason stop = pendingStop;
+                                pendingStop = null;
+                                return stop;
+                            }
+                            if (hostStopRequested) {
+                                hostStopRequested = false;
+                                return stop(StopReason.Kind.INTERRUPTED, s.eip, 0, 0, "interrupted by the host");
+                            }
+                            continue;
+                        }
+                    }
                 }
                 s.eip = start + d.len;
                 s.icount++;
@@ -172,9 +208,13 @@ final class Interpreter {
                     exec(d);
                 }
             } catch (CpuFault f) {
-                s.eip = start;
-                if (s.icount == counted) {
-                    s.icount++; // a fetch that faults counts too, so a fault loop still runs out of budget
+                if (inBlock) {
+                    start = s.eip; // the block left EIP at the faulting instruction and counted it
+                } else {
+                    s.eip = start;
+                    if (s.icount == counted) {
+                        s.icount++; // a fetch that faults counts too, so a fault loop still runs out of budget
+                    }
                 }
                 int vector = f.vector;
                 boolean hasErr = f.hasErrorCode;
@@ -269,7 +309,40 @@ final class Interpreter {
     private final java.util.ArrayDeque<Insn> freeInsns = new java.util.ArrayDeque<>();
 
     private Insn newInsn() {
-        return freeInsns.isEmpty() ? new Insn() : freeInsns.pop();
+        if (freeInsns.isEmpty()) {
+            return new Insn();
+        }
+        Insn d = freeInsns.pop();
+        d.block = null;
+        d.hits = 0;
+        return d;
+    }
+
+    /**
+     * The decode of the instruction at EIP {@code eip}, physical {@code phys}, for a block being made: from the
+     * cache, else decoded and cached; null where a block must stop (a stop point, or bytes that cannot be decoded
+     * without a fault). Guest-invisible: CR2 is kept.
+     */
+    Insn decodeForBlock(int eip, int phys) {
+        Insn[] page = s.mem.decodeCache()[phys >>> PhysicalMemory.PAGE_SHIFT];
+        Insn d = page == null ? null : page[phys & 0xFFF];
+        if (d == null) {
+            int cr2 = s.mmu.cr2;
+            try {
+                d = decodeAt(eip, phys);
+            } catch (CpuFault f) {
+                s.mmu.cr2 = cr2;
+                return null;
+            }
+        }
+        return d == scratch || d.op == Insn.OP_STOP_POINT ? null : d;
+    }
+
+    /** Runs one instruction whose EIP and count the caller has set, as the loop does (for translated blocks). */
+    void execute(Insn d) {
+        if (d.os16 || !fast32(d, d.op)) {
+            exec(d);
+        }
     }
 
     private void remember(Insn[][] code, int pfn) {

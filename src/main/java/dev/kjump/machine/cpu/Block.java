@@ -1,0 +1,38 @@
+package dev.kjump.machine.cpu;
+
+/**
+ * A translated block: straight-line guest code of one physical page compiled to JVM bytecode by
+ * {@link BlockCompiler} (a hidden class extending this one). It runs from {@code s.eip} and leaves the CPU
+ * exactly as the interpreter would after the same instructions: EIP, registers, the lazy flags and the
+ * instruction count. On a fault it throws the CPU's {@link CpuFault} with EIP at the faulting instruction and
+ * the instruction count including it, as the interpreter does; the run loop delivers the exception.
+ */
+abstract class Block {
+    /** Not translatable here (the block would be too short to gain anything): the interpreter runs it. */
+    static final Block NONE = new Block(Integer.MAX_VALUE, new Insn[0], 0) {
+        @Override
+        void run(ArchState s, Interpreter in, long limit) {
+            throw new IllegalStateException("Block.NONE is never run");
+        }
+    };
+
+    /** Instructions in one pass through the block. */
+    final int count;
+    /** The decoded instructions, in order (the generated code passes the ones it does not inline to the interpreter). */
+    final Insn[] insns;
+    /** Length in bytes of one pass. */
+    final int length;
+
+    Block(int count, Insn[] insns, int length) {
+        this.count = count;
+        this.insns = insns;
+        this.length = length;
+    }
+
+    /**
+     * Runs the block once, or, when its last instruction branches back to its start, as long as the instruction
+     * count stays within {@code limit} (the budget's end or the next timed event, whichever is first) and the host
+     * has not asked to stop.
+     */
+    abstract void run(ArchState s, Interpreter in, long limit);
+}
