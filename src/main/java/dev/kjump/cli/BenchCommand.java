@@ -85,41 +85,38 @@ public final class BenchCommand implements Callable<Integer> {
         if (jumps > 0) {
             return KexecBench.run(image, machine, jumps, out, err);
         }
-        long instructions = -1;
-        byte[] transcript = null;
-        double[] secs = new double[runs];
-        for (int i = -warmup; i < runs; i++) {
-            ByteArrayOutputStream com1 = new ByteArrayOutputStream();
-            Machine m = machine.build(com1);
-            long t0 = System.nanoTime();
-            DirectRun.Result r = DirectRun.run(m, image, Long.MAX_VALUE, machine.timeoutNanos());
-            long t1 = System.nanoTime();
-            if (!r.cameBack()) {
-                err.println("kjump bench: the image did not come back: " + r.stop().message());
-                return ExitStatus.bare(r);
-            }
-            if (transcript == null) {
-                transcript = com1.toByteArray();
-                instructions = r.instructions();
-            } else if (!Arrays.equals(transcript, com1.toByteArray()) || instructions != r.instructions()) {
-                err.println("kjump bench: runs differ (COM1 output or instruction count): the machine is not deterministic");
-                return Main.EXIT_FAULT;
-            }
-            if (i >= 0) {
-                secs[i] = (t1 - t0) / 1e9;
-            }
-            if (isTty()) {
-                err.printf("\rkjump bench: run %d/%d", i + warmup + 1, runs + warmup);
-            }
+        Integer asked = machine.translationThreshold();
+        int threshold = asked != null && asked >= 0 ? asked : dev.kjump.machine.cpu.Cpu.DEFAULT_TRANSLATION_THRESHOLD;
+        Measured interp = measure(image, -1, err);
+        if (interp.failure != null) {
+            return interp.failure;
         }
-        if (isTty()) {
-            err.println();
+        Measured trans = measure(image, threshold, err);
+        if (trans.failure != null) {
+            return trans.failure;
         }
-        double kj = median(secs);
+        if (!Arrays.equals(interp.transcript, trans.transcript) || interp.instructions != trans.instructions) {
+            err.println("kjump bench: the translator and the interpreter differ (COM1 output or instruction count): "
+                    + "please report it with the image");
+            return Main.EXIT_FAULT;
+        }
+        long instructions = trans.instructions;
+        byte[] transcript = trans.transcript;
+        double ki = median(interp.secs);
+        double kj = median(trans.secs);
         out.printf("image         %s%n", imagePath);
         out.printf("instructions  %d%n", instructions);
-        out.printf("kjump         median %.4f s of %d runs (min %.4f, max %.4f) = %.1f MIPS%n", kj, runs, min(secs),
-                max(secs), instructions / kj / 1e6);
+        out.printf("interpreter   median %.4f s of %d runs (min %.4f, max %.4f) = %.1f MIPS (--translate off)%n", ki,
+                runs, min(interp.secs), max(interp.secs), instructions / ki / 1e6);
+        out.printf("translator    median %.4f s of %d runs (min %.4f, max %.4f) = %.1f MIPS (--translate %d: %d blocks "
+                + "of %d instructions, %.1f ms translating per run)%n", kj, runs, min(trans.secs), max(trans.secs),
+                instructions / kj / 1e6, threshold, trans.stats[0], trans.stats[1], trans.stats[2] / 1e6);
+        out.printf("speed-up      translator/interpreter %.2fx%n", ki / kj);
+        double whole = wholeProcess(threshold, transcript, err);
+        if (whole > 0) {
+            out.printf("kjump process median %.4f s per 'kjump run IMAGE' of %d runs (JVM start, kernel boot, "
+                    + "the jump)%n", whole, runs);
+        }
         if (noQemu) {
             return Main.EXIT_OK;
         }
@@ -153,12 +150,106 @@ public final class BenchCommand implements Callable<Integer> {
             out.printf("qemu          median %.4f s per process of %d runs (%s)%n", qm, runs, mb.getFileName());
             out.printf("qemu start-up median %.4f s (empty multiboot image) -> %.4f s net = %.1f MIPS%n", bm, net,
                     instructions / net / 1e6);
-            out.printf("ratio         kjump/qemu %.2fx (whole process), %.2fx (net of QEMU start-up)%n", kj / qm,
-                    kj / net);
+            out.printf("ratio         kjump/qemu %.2fx (the run in a warm JVM vs QEMU's process), %.2fx (net of QEMU "
+                    + "start-up)%n", kj / qm, kj / net);
+            if (whole > 0) {
+                out.printf("ratio         kjump/qemu %.2fx (whole process against whole process)%n", whole / qm);
+            }
         } finally {
             Files.deleteIfExists(baseline);
         }
         return Main.EXIT_OK;
+    }
+
+    /** The runs of one configuration: times, what the guest printed, its instruction count, translator figures. */
+    private static final class Measured {
+        double[] secs;
+        byte[] transcript;
+        long instructions = -1;
+        long[] stats = new long[3];
+        Integer failure;
+    }
+
+    /** Runs the image {@code warmup + runs} times with translation at {@code threshold} (-1: off). */
+    private Measured measure(Image image, int threshold, PrintStream err) {
+        Measured me = new Measured();
+        me.secs = new double[runs];
+        for (int i = -warmup; i < runs; i++) {
+            ByteArrayOutputStream com1 = new ByteArrayOutputStream();
+            Machine m = machine.build(com1);
+            m.cpu().setTranslation(threshold);
+            long t0 = System.nanoTime();
+            DirectRun.Result r;
+            try {
+                r = DirectRun.run(m, image, Long.MAX_VALUE, machine.timeoutNanos());
+            } catch (ImageException e) {
+                err.println("kjump bench: " + e.getMessage());
+                me.failure = Main.EXIT_USAGE;
+                return me;
+            }
+            long t1 = System.nanoTime();
+            if (!r.cameBack()) {
+                err.println("kjump bench: the image did not come back: " + r.stop().message());
+                me.failure = ExitStatus.bare(r);
+                return me;
+            }
+            if (me.transcript == null) {
+                me.transcript = com1.toByteArray();
+                me.instructions = r.instructions();
+            } else if (!Arrays.equals(me.transcript, com1.toByteArray()) || me.instructions != r.instructions()) {
+                err.println("kjump bench: runs differ (COM1 output or instruction count): the machine is not deterministic");
+                me.failure = Main.EXIT_FAULT;
+                return me;
+            }
+            if (i >= 0) {
+                me.secs[i] = (t1 - t0) / 1e9;
+                me.stats = m.cpu().translationStats();
+            }
+            if (isTty()) {
+                err.printf("\rkjump bench: %s run %d/%d", threshold < 0 ? "interpreter" : "translator", i + warmup + 1,
+                        runs + warmup);
+            }
+        }
+        if (isTty()) {
+            err.println();
+        }
+        return me;
+    }
+
+    /**
+     * The median wall time of {@code kjump run IMAGE} as a process of its own (this JVM's binary, options and
+     * class path), what a user waits for; -1 when it cannot be started or prints something else.
+     */
+    private double wholeProcess(int threshold, byte[] transcript, PrintStream err) {
+        java.util.Optional<String> javaBin = ProcessHandle.current().info().command();
+        if (javaBin.isEmpty()) {
+            return -1;
+        }
+        List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(javaBin.get());
+        for (String a : java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (!a.startsWith("-Dkjump.translate") && !a.startsWith("-agentlib") && !a.startsWith("-javaagent")) {
+                cmd.add(a);
+            }
+        }
+        cmd.add("-Dkjump.translate=" + threshold);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "run",
+                imagePath.toString(), "--mem", Long.toString(machine.memory)));
+        double[] t = new double[runs];
+        try {
+            for (int i = 0; i < runs; i++) {
+                byte[][] out = new byte[1][];
+                t[i] = timeQemu(cmd, 600, imagePath.toString(), out);
+                if (!Arrays.equals(out[0], transcript)) {
+                    err.println("kjump bench: 'kjump run' as a process printed something else; no whole-process figure");
+                    return -1;
+                }
+            }
+        } catch (IOException | InterruptedException e) {
+            err.println("kjump bench: could not time 'kjump run' as a process: " + e.getMessage());
+            return -1;
+        }
+        return median(t);
     }
 
     private static double runQemu(String qemu, Path image, byte[] expected) throws IOException, InterruptedException {
@@ -173,8 +264,8 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * Runs QEMU as {@code cmd} (stdin empty, stderr dropped) and returns its wall time as a whole process in seconds;
-     * its stdout (COM1) goes into {@code out[0]}.
+     * Runs {@code cmd} (QEMU, or kjump itself; stdin empty, stderr dropped) and returns its wall time as a whole
+     * process in seconds; its stdout (COM1) goes into {@code out[0]}.
      *
      * @throws IOException when it does not finish within {@code limitSeconds}
      */

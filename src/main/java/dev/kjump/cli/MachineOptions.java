@@ -28,16 +28,49 @@ public final class MachineOptions {
             description = "stop the image after this many wall-clock seconds (default: ${DEFAULT-VALUE}; 0 = none)")
     double timeoutSeconds;
 
+    @Option(names = "--translate", paramLabel = "off|N",
+            description = "the translator of guest code to JVM bytecode: off (interpret only), or translate a block "
+                    + "once it has run N times (0: at once; default: 64, or the system property kjump.translate); "
+                    + "what the guest sees is the same either way")
+    String translate;
+
     /** The machine these options describe, COM1 into {@code console}. */
     dev.kjump.machine.Machine build(java.io.OutputStream console) {
         if (disk != null && !java.nio.file.Files.isRegularFile(disk)) {
             throw new IllegalArgumentException("--disk: " + disk + ": ENOENT (No such file or directory)");
         }
+        Integer threshold = translationThreshold();
+        dev.kjump.machine.Machine m;
         try {
-            return new dev.kjump.machine.Machine(memory, console, disk, nanosPerInstruction());
+            m = new dev.kjump.machine.Machine(memory, console, disk, nanosPerInstruction());
         } catch (java.io.UncheckedIOException e) {
             throw new IllegalArgumentException("--disk: " + e.getMessage(), e);
         }
+        if (threshold != null) {
+            m.cpu().setTranslation(threshold);
+        }
+        return m;
+    }
+
+    /** {@code --translate} as a threshold (-1: off), or null when not given (the CPU's default applies). */
+    Integer translationThreshold() {
+        if (translate == null) {
+            return null;
+        }
+        String v = translate.trim();
+        if (v.equalsIgnoreCase("off")) {
+            return -1;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new IllegalArgumentException("--translate: '" + translate + "' is neither 'off' nor a number of runs "
+                + "(0 or more)");
     }
 
     /** The least RAM for which the peer region defaults to the upper half. */

@@ -46,6 +46,7 @@ class GdbIntegrationTest {
     /** The command running kjump from this build's classes and dependencies. */
     private static List<String> kjump(String... args) {
         List<String> cmd = new ArrayList<>(List.of(Paths.get(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Dkjump.translate=" + System.getProperty("kjump.translate", ""),
                 "-cp", System.getProperty("java.class.path"), "dev.kjump.cli.Main"));
         cmd.addAll(List.of(args));
         return cmd;

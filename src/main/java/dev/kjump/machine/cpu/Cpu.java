@@ -48,6 +48,9 @@ public final class Cpu implements X86 {
         interpreter.setTranslator(threshold < 0 ? null : new Translator(threshold));
     }
 
+    /** The translation threshold when nothing else is asked for (the system property {@code kjump.translate}). */
+    public static final int DEFAULT_TRANSLATION_THRESHOLD = Translator.DEFAULT_THRESHOLD;
+
     /** The translation threshold, or -1 when translation is off. */
     public int translationThreshold() {
         Translator t = interpreter.translator();
