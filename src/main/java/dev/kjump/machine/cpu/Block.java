@@ -9,7 +9,7 @@ package dev.kjump.machine.cpu;
  */
 abstract class Block {
     /** Not translatable here (the block would be too short to gain anything): the interpreter runs it. */
-    static final Block NONE = new Block(Integer.MAX_VALUE, new Insn[0], 0) {
+    static final Block NONE = new Block(Integer.MAX_VALUE, new Insn[0], 0, 0) {
         @Override
         void run(ArchState s, Interpreter in, long limit) {
             throw new IllegalStateException("Block.NONE is never run");
@@ -22,11 +22,14 @@ abstract class Block {
     final Insn[] insns;
     /** Length in bytes of one pass. */
     final int length;
+    /** The physical page the block's code is on (its decode cache going means the code changed). */
+    final int pfn;
 
-    Block(int count, Insn[] insns, int length) {
+    Block(int count, Insn[] insns, int length, int pfn) {
         this.count = count;
         this.insns = insns;
         this.length = length;
+        this.pfn = pfn;
     }
 
     /**

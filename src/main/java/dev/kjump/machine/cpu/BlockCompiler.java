@@ -44,11 +44,11 @@ final class BlockCompiler {
     static final String MEM = "dev/kjump/machine/PhysicalMemory";
     static final String STATE_D = "L" + STATE + ";";
     static final String RUN_DESC = "(" + STATE_D + "L" + INTERP + ";J)V";
-    static final String CTOR_DESC = "(I[L" + INSN + ";I)V";
+    static final String CTOR_DESC = "(I[L" + INSN + ";II)V";
 
     // local variable slots of run()
     private static final int THIS = 0, S = 1, IN = 2, LIMIT = 3, EIP0 = 5, BASE = 6, IDX = 8, OFF = 9, CODE = 10,
-            R0 = 11, SB0 = 19, FD = 25, FS = 26, FR = 27, LIN = 28, V = 29, V2 = 30, C = 31, FAULT = 32;
+            R0 = 11, SB0 = 19, FD = 25, FS = 26, FR = 27, LIN = 28, V = 29, V2 = 30, C = 31, FAULT = 32, PFN = 33;
 
     /** Instruction classes (see {@link #classify}). */
     static final int INLINE = 0, MID = 1, END = 2;
@@ -56,7 +56,6 @@ final class BlockCompiler {
     private final Insn[] insns;
     private final int[] offs;
     private final int n;
-    private final int pfn;
     private final int length;
 
     // filled by the first (dry) pass, used by the second
@@ -70,11 +69,11 @@ final class BlockCompiler {
     private boolean[] deadFlags;
     private Label loopStart;
 
-    BlockCompiler(Insn[] insns, int[] offs, int n, int pfn) {
+    /** The block of {@code insns[0..n)} at byte offsets {@code offs}: the code depends on their bytes only. */
+    BlockCompiler(Insn[] insns, int[] offs, int n) {
         this.insns = insns;
         this.offs = offs;
         this.n = n;
-        this.pfn = pfn;
         this.length = offs[n - 1] + insns[n - 1].len;
     }
 
@@ -293,6 +292,7 @@ final class BlockCompiler {
         c.visitVarInsn(ILOAD, 1);
         c.visitVarInsn(ALOAD, 2);
         c.visitVarInsn(ILOAD, 3);
+        c.visitVarInsn(ILOAD, 4);
         c.visitMethodInsn(INVOKESPECIAL, BLOCK, "<init>", CTOR_DESC, false);
         c.visitInsn(RETURN);
         c.visitMaxs(0, 0);
@@ -319,6 +319,9 @@ final class BlockCompiler {
         mv.visitFieldInsn(GETFIELD, STATE, "mem", "L" + MEM + ";");
         mv.visitMethodInsn(INVOKEVIRTUAL, MEM, "decodeCache", "()[[L" + INSN + ";", false);
         mv.visitVarInsn(ASTORE, CODE);
+        mv.visitVarInsn(ALOAD, THIS);
+        mv.visitFieldInsn(GETFIELD, BLOCK, "pfn", "I");
+        mv.visitVarInsn(ISTORE, PFN);
         iconst(0);
         mv.visitVarInsn(ISTORE, IDX);
         iconst(0);
@@ -486,7 +489,7 @@ final class BlockCompiler {
     private void smcCheck(int j) {
         Label ok = new Label();
         mv.visitVarInsn(ALOAD, CODE);
-        iconst(pfn);
+        mv.visitVarInsn(ILOAD, PFN);
         mv.visitInsn(AALOAD);
         mv.visitJumpInsn(IFNONNULL, ok);
         exitTo(j, offs[j] + insns[j].len);
@@ -521,7 +524,7 @@ final class BlockCompiler {
         reload();
         Label ok = new Label();
         mv.visitVarInsn(ALOAD, CODE);
-        iconst(pfn);
+        mv.visitVarInsn(ILOAD, PFN);
         mv.visitInsn(AALOAD);
         mv.visitJumpInsn(IFNONNULL, ok);
         mv.visitInsn(RETURN); // EIP, count and registers are already in the CPU

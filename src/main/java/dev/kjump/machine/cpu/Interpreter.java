@@ -113,6 +113,10 @@ final class Interpreter {
         return translator;
     }
 
+    ArchState state() {
+        return s;
+    }
+
     /** Asks the running loop (or the next run, when none is going) to stop at an instruction boundary (any thread). */
     void requestHostStop() {
         hostStopRequested = true;

@@ -25,7 +25,40 @@ final class Translator {
     static final int MAX_INSNS = 48;
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
-    private static final MethodType CTOR = MethodType.methodType(void.class, int.class, Insn[].class, int.class);
+    private static final MethodType CTOR = MethodType.methodType(void.class, int.class, Insn[].class, int.class,
+            int.class);
+    /** Most block classes kept for reuse (by their code bytes) across pages, jumps and machines. */
+    static final int CLASS_CACHE_SIZE = 4096;
+
+    /** A block's code bytes: the generated class depends on nothing else. */
+    private record Key(byte[] bytes, int hash) {
+        Key(byte[] bytes) {
+            this(bytes, java.util.Arrays.hashCode(bytes));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && k.hash == hash && java.util.Arrays.equals(k.bytes, bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
+    /**
+     * Block classes by code bytes, least recently used dropped first: the same code met again (after a jump swapped
+     * its page out and back, in another machine, in the next run of a benchmark) reuses the class, and the host code
+     * the JVM compiled for it.
+     */
+    private static final java.util.Map<Key, java.lang.invoke.MethodHandle> CLASSES =
+            new java.util.LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<Key, java.lang.invoke.MethodHandle> e) {
+                    return size() > CLASS_CACHE_SIZE;
+                }
+            };
 
     private final int threshold;
     private long blocks;
@@ -122,7 +155,7 @@ final class Translator {
         if (inlineCount == 0) {
             b = Block.NONE;
         } else {
-            b = define(insns, offs, n, phys >>> PhysicalMemory.PAGE_SHIFT);
+            b = define(in.state().mem, phys, insns, offs, n);
             blocks++;
             translatedInsns += n;
         }
@@ -130,13 +163,24 @@ final class Translator {
         return b;
     }
 
-    private static Block define(Insn[] insns, int[] offs, int n, int pfn) {
-        BlockCompiler bc = new BlockCompiler(insns, offs, n, pfn);
-        byte[] bytes = bc.compile();
+    private static Block define(PhysicalMemory mem, int phys, Insn[] insns, int[] offs, int n) {
+        int length = offs[n - 1] + insns[n - 1].len;
+        byte[] bytes = new byte[length];
+        mem.read(phys, bytes, 0, length);
+        Key key = new Key(bytes);
+        java.lang.invoke.MethodHandle ctor;
+        synchronized (CLASSES) {
+            ctor = CLASSES.get(key);
+        }
         try {
-            MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(bytes, true);
-            return (Block) hidden.findConstructor(hidden.lookupClass(), CTOR)
-                    .invoke(n, java.util.Arrays.copyOf(insns, n), bc.length());
+            if (ctor == null) {
+                MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(new BlockCompiler(insns, offs, n).compile(), true);
+                ctor = hidden.findConstructor(hidden.lookupClass(), CTOR);
+                synchronized (CLASSES) {
+                    CLASSES.put(key, ctor);
+                }
+            }
+            return (Block) ctor.invoke(n, java.util.Arrays.copyOf(insns, n), length, phys >>> PhysicalMemory.PAGE_SHIFT);
         } catch (Error | RuntimeException e) {
             throw e;
         } catch (Throwable e) {
