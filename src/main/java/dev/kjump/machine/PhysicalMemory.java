@@ -49,6 +49,7 @@ public final class PhysicalMemory {
      * write watchpoints: frames not listed cost nothing. An empty list turns watching off.
      */
     public void watchFrames(int[] pfns, Runnable onWrite) {
+        readyPfn = -1;
         if (pfns.length == 0) {
             watchedFrames = null;
             onWatchedWrite = null;
@@ -98,6 +99,7 @@ public final class PhysicalMemory {
             throw new IllegalStateException("a write log is already running");
         }
         writeLog = new WriteLog();
+        readyPfn = -1;
     }
 
     /** Stops logging writes and returns the log. */
@@ -158,7 +160,24 @@ public final class PhysicalMemory {
         return (addr >>> PAGE_SHIFT) < pageCount;
     }
 
+    /**
+     * The page last made ready for writing (logged, not watched, no decodes): the next write to it needs none of
+     * that again. Forgotten when a write log starts, watching changes or the CPU caches decodes on it.
+     */
+    private int readyPfn = -1;
+    private byte[] readyPage;
+
+    /** The CPU is about to cache decodes on frame {@code pfn}: its next write must drop them. */
+    public void decodesCached(int pfn) {
+        if (pfn == readyPfn) {
+            readyPfn = -1;
+        }
+    }
+
     private byte[] pageForWrite(int pfn) {
+        if (pfn == readyPfn) {
+            return readyPage;
+        }
         byte[] p = pages[pfn];
         if (writeLog != null) {
             writeLog.note(pfn, p);
@@ -173,6 +192,10 @@ public final class PhysicalMemory {
         }
         if (code[pfn] != null) {
             code[pfn] = null;
+        }
+        if (watchedFrames == null || !watchedFrames[pfn]) {
+            readyPfn = pfn;
+            readyPage = p;
         }
         return p;
     }

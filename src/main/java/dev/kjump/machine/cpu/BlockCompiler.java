@@ -1060,7 +1060,29 @@ final class BlockCompiler {
                     rdLin(size);
                 }
                 mv.visitVarInsn(ISTORE, V);
+                int count = op <= 0xC1 ? d.imm & 0x1F : op <= 0xD1 ? 1 : -1;
+                String fixed = size != 4 || count <= 0 ? null : switch (d.reg) {
+                    case 0 -> "rol32";
+                    case 1 -> "ror32";
+                    case 4, 6 -> "shl32";
+                    case 5 -> "shr32";
+                    case 7 -> "sar32";
+                    default -> null;
+                };
+                if (count == 0) { // no change, flags kept: only the memory operand's write remains
+                    writeRm(j, d, size, V, true);
+                    return;
+                }
                 mv.visitVarInsn(ALOAD, S);
+                if (fixed != null) {
+                    mv.visitVarInsn(ILOAD, V);
+                    iconst(count);
+                    mv.visitMethodInsn(INVOKESTATIC, SHIFTS, fixed, "(" + STATE_D + "II)I", false);
+                    mv.visitVarInsn(ISTORE, V);
+                    writeRm(j, d, size, V, true);
+                    known = -1;
+                    return;
+                }
                 iconst(d.reg);
                 iconst(size);
                 mv.visitVarInsn(ILOAD, V);

@@ -290,6 +290,7 @@ final class Interpreter {
         int pfn = phys >>> PhysicalMemory.PAGE_SHIFT;
         Insn[][] code = s.mem.decodeCache();
         Insn[] page = code[pfn];
+        s.mem.decodesCached(pfn);
         if (page == null) {
             page = freePages.isEmpty() ? new Insn[PhysicalMemory.PAGE_SIZE] : freePages.pop();
             code[pfn] = page;
