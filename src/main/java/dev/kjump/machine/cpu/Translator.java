@@ -163,6 +163,18 @@ final class Translator {
         return b;
     }
 
+    /** A directory to write each new block's class file to ({@code -Dkjump.translate.dump=DIR}), for javap. */
+    private static final String DUMP = System.getProperty("kjump.translate.dump");
+
+    private static void dump(byte[] cls, int phys) {
+        try {
+            java.nio.file.Files.write(java.nio.file.Path.of(DUMP, String.format("block-%08x-%d.class", phys,
+                    System.nanoTime())), cls);
+        } catch (java.io.IOException e) {
+            System.err.println("kjump: kjump.translate.dump: " + e.getMessage());
+        }
+    }
+
     private static Block define(PhysicalMemory mem, int phys, Insn[] insns, int[] offs, int n) {
         int length = offs[n - 1] + insns[n - 1].len;
         byte[] bytes = new byte[length];
@@ -174,7 +186,11 @@ final class Translator {
         }
         try {
             if (ctor == null) {
-                MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(new BlockCompiler(insns, offs, n).compile(), true);
+                byte[] cls = new BlockCompiler(insns, offs, n).compile();
+                if (DUMP != null) {
+                    dump(cls, phys);
+                }
+                MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(cls, true);
                 ctor = hidden.findConstructor(hidden.lookupClass(), CTOR);
                 synchronized (CLASSES) {
                     CLASSES.put(key, ctor);
