@@ -31,10 +31,14 @@
  *   <tr><td>{@code PortIo}</td><td>IN/OUT with IOPL and the TSS I/O permission bitmap</td></tr>
  *   <tr><td>{@code Mmu}</td><td>paging: page walks, TLB, accessed/dirty bits, #PF</td></tr>
  *   <tr><td>{@code StopPoints}</td><td>host entries and debugger breakpoints, marked in the decode cache</td></tr>
+ *   <tr><td>{@code Translator}, {@code BlockCompiler}, {@code Block}</td><td>hot guest code to JVM bytecode: which
+ *       instructions make a block, the bytecode (ASM) the block runs as (a hidden class), the block classes
+ *       kept by code bytes</td></tr>
  * </table>
  *
  * <p>Each instruction has one set of semantics: the handler its opcode's case in {@code Interpreter.exec}
- * calls; the fast path calls the same handlers. The run loop around {@link dev.kjump.machine.cpu.Cpu#run} (budget,
+ * calls; the fast path calls the same handlers, and a translated block either calls them too or inlines the
+ * frequent 32-bit forms with the same results, proved equal by the differential tests. The run loop around {@link dev.kjump.machine.cpu.Cpu#run} (budget,
  * time limit, debugger) is {@link dev.kjump.machine.Machine#run}.
  */
 package dev.kjump.machine.cpu;
