@@ -248,22 +248,63 @@ final class BlockCompiler {
         };
     }
 
+    /** What an instruction does to the arithmetic flags, for {@link #analyseFlags}. */
+    private static final int NONE = 0, FULL = 1, UPDATE = 2, READ = 3;
+
+    /**
+     * NONE: leaves them; FULL: sets all of them from its operands alone; UPDATE: sets some or all from its
+     * operands and the flags before (INC/DEC keep CF, ROL/ROR keep SF ZF AF PF); READ: anything else that may look.
+     */
+    private static int flagEffect(Insn d, int cls) {
+        if (cls != INLINE) {
+            return READ;
+        }
+        int op = d.op;
+        int kind = -1;
+        if (op < 0x40 && (op & 7) < 6) {
+            kind = op >>> 3;
+        } else if (op >= 0x80 && op <= 0x83) {
+            kind = d.reg;
+        } else if (op == 0x84 || op == 0x85 || op == 0xA8 || op == 0xA9 || (op == 0xF6 || op == 0xF7) && d.reg <= 1) {
+            return FULL;
+        } else if (op >= 0x40 && op <= 0x4F || (op == 0xFE || op == 0xFF) && d.reg <= 1) {
+            return UPDATE;
+        } else if (op == 0xC1 || op == 0xD1) {
+            int count = op == 0xC1 ? d.imm & 0x1F : 1;
+            if (count == 0) {
+                return NONE;
+            }
+            return d.reg >= 4 ? FULL : d.reg <= 1 ? UPDATE : READ;
+        } else if (readsFlags(d, cls) || op == 0x69 || op == 0x6B || op == 0x1AF || op >= 0xC0 && op <= 0xD3) {
+            return READ;
+        } else {
+            return NONE;
+        }
+        return kind == Alu.ADC || kind == Alu.SBB ? READ : FULL;
+    }
+
+    /**
+     * Which flag results nothing can see: backwards from the block's end (where the flags are the CPU's), an
+     * instruction's flags are dead when a later one sets all of them before anything reads them or can fault (a
+     * fault shows the flags of the instruction before it); an instruction that writes memory stores its flags
+     * before the write, as the interpreter does, so they stay live.
+     */
     private void analyseFlags(int[] cls) {
         deadFlags = new boolean[n];
-        for (int j = 0; j < n; j++) {
-            if (cls[j] != INLINE || fastKind(insns[j]) < 0 || writesMemory(insns[j])) {
-                continue;
+        boolean live = true;
+        for (int m = n - 1; m >= 0; m--) {
+            Insn d = insns[m];
+            deadFlags[m] = !live && cls[m] == INLINE && !writesMemory(d);
+            boolean in = switch (flagEffect(d, cls[m])) {
+                case NONE -> live;
+                case FULL -> false;
+                case UPDATE -> live;
+                default -> true;
+            };
+            if (mayFault(d, cls[m])) {
+                in = true;
             }
-            for (int m = j + 1; m < n; m++) {
-                Insn e = insns[m];
-                if (readsFlags(e, cls[m]) || mayFault(e, cls[m])) {
-                    break;
-                }
-                if (cls[m] == INLINE && fastKind(e) >= 0) {
-                    deadFlags[j] = true;
-                    break;
-                }
-            }
+            live = in;
         }
     }
 
@@ -753,9 +794,11 @@ final class BlockCompiler {
 
     /** INC (true) or DEC of the value in local V into FR, CF kept (as {@code Alu.inc/dec}). */
     private void incDec(int j, boolean inc) {
-        mv.visitVarInsn(ALOAD, S);
-        mv.visitMethodInsn(INVOKEVIRTUAL, STATE, "cf", "()Z", false);
-        mv.visitVarInsn(ISTORE, C);
+        if (!deadFlags[j]) {
+            mv.visitVarInsn(ALOAD, S);
+            mv.visitMethodInsn(INVOKEVIRTUAL, STATE, "cf", "()Z", false);
+            mv.visitVarInsn(ISTORE, C);
+        }
         mv.visitVarInsn(ILOAD, V);
         mv.visitVarInsn(ISTORE, FD);
         iconst(1);
@@ -1071,6 +1114,21 @@ final class BlockCompiler {
                 };
                 if (count == 0) { // no change, flags kept: only the memory operand's write remains
                     writeRm(j, d, size, V, true);
+                    return;
+                }
+                if (fixed != null && deadFlags[j]) { // nothing sees the flags: the shift alone
+                    mv.visitVarInsn(ILOAD, V);
+                    iconst(count);
+                    switch (fixed) {
+                        case "shl32" -> mv.visitInsn(ISHL);
+                        case "shr32" -> mv.visitInsn(IUSHR);
+                        case "sar32" -> mv.visitInsn(ISHR);
+                        default -> mv.visitMethodInsn(INVOKESTATIC, "java/lang/Integer",
+                                fixed.equals("rol32") ? "rotateLeft" : "rotateRight", "(II)I", false);
+                    }
+                    mv.visitVarInsn(ISTORE, V);
+                    writeRm(j, d, size, V, true);
+                    known = -1;
                     return;
                 }
                 mv.visitVarInsn(ALOAD, S);

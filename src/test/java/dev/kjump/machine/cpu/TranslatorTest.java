@@ -78,6 +78,16 @@ class TranslatorTest {
         int src = r.nextInt(8);
         int disp = r.nextInt(32) * 4;
         int kind = r.nextInt(8);
+        if (r.nextInt(6) == 0) { // flags set, updated by a shift, rotate, INC or DEC, then read
+            int[] set = new int[] {(kind << 3) | 1, 0xC0 | (src << 3) | dst};
+            int[] update = switch (r.nextInt(4)) {
+                case 0 -> new int[] {0xC1, 0xC0 | (r.nextInt(8) << 3) | dst, r.nextInt(33)};
+                case 1 -> new int[] {0xD1, 0xC0 | (r.nextInt(8) << 3) | dst};
+                case 2 -> new int[] {0x40 + pick(r, WRITABLE)};
+                default -> new int[] {0xFF, 0xC8 | pick(r, WRITABLE)};
+            };
+            return cat(set, update, 0x0F, 0x90 + r.nextInt(16), 0xC0 | pick(r, BYTE_WRITABLE));
+        }
         if (r.nextInt(4) == 0) { // a compare or test, then a Jcc, SETcc or CMOVcc reading it
             int[] cmp = r.nextBoolean() ? new int[] {0x39, 0xC0 | (src << 3) | dst}
                     : r.nextBoolean() ? new int[] {0x83, 0xF8 | dst, r.nextInt(4)} : new int[] {0x85, 0xC0 | (src << 3) | dst};
