@@ -292,9 +292,11 @@ final class Interpreter {
         Insn[] page = code[pfn];
         s.mem.decodesCached(pfn);
         if (page == null) {
+            // the ring first: its oldest entry may be this very page (dropped by a write, still in the ring), and
+            // evicting it must not free the array about to be filled
+            remember(code, pfn);
             page = freePages.isEmpty() ? new Insn[PhysicalMemory.PAGE_SIZE] : freePages.pop();
             code[pfn] = page;
-            remember(code, pfn);
         }
         page[phys & 0xFFF] = d;
     }
