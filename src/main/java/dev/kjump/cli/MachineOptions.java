@@ -30,14 +30,57 @@ public final class MachineOptions {
 
     /** The machine these options describe, COM1 into {@code console}. */
     dev.kjump.machine.Machine build(java.io.OutputStream console) {
-        if (disk != null && !java.nio.file.Files.isRegularFile(disk)) {
-            throw new IllegalArgumentException("--disk: " + disk + ": ENOENT (No such file or directory)");
-        }
+        checkDisk(disk);
         try {
             return new dev.kjump.machine.Machine(memory, console, disk, nanosPerInstruction());
         } catch (java.io.UncheckedIOException e) {
-            throw new IllegalArgumentException("--disk: " + e.getMessage(), e);
+            throw new IllegalArgumentException("--disk " + disk + ": " + dev.kjump.image.HostFiles.errno(e.getCause()),
+                    e);
         }
+    }
+
+    /**
+     * Refuses a {@code --disk} that cannot be a disk image, naming what it is: missing (ENOENT), a directory
+     * (EISDIR), a device, FIFO or socket such as {@code /dev/null} (not a regular file), or shorter than one sector.
+     *
+     * @throws IllegalArgumentException one line, e.g. {@code --disk /tmp: EISDIR (Is a directory)}
+     */
+    static void checkDisk(java.nio.file.Path disk) {
+        if (disk == null) {
+            return;
+        }
+        String what = "--disk " + disk + ": ";
+        if (java.nio.file.Files.isDirectory(disk)) {
+            throw new IllegalArgumentException(what + "EISDIR (Is a directory); give a disk image file");
+        }
+        if (!java.nio.file.Files.exists(disk)) {
+            throw new IllegalArgumentException(what + "ENOENT (No such file or directory)");
+        }
+        if (!java.nio.file.Files.isRegularFile(disk)) {
+            throw new IllegalArgumentException(what + "not a regular file (a device, FIFO or socket); give a disk "
+                    + "image file");
+        }
+        try {
+            if (java.nio.file.Files.size(disk) < dev.kjump.machine.AtaDisk.SECTOR_SIZE) {
+                throw new IllegalArgumentException(what + "empty: a disk image holds at least one 512-byte sector");
+            }
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException(what + dev.kjump.image.HostFiles.errno(e));
+        }
+    }
+
+    /** A size for people: {@code 16 MiB}, {@code 4 KiB}, {@code 1536 KiB}, or bytes when not whole KiB. */
+    static String human(long bytes) {
+        if (bytes != 0 && bytes % (1L << 30) == 0) {
+            return (bytes >> 30) + " GiB";
+        }
+        if (bytes != 0 && bytes % (1L << 20) == 0) {
+            return (bytes >> 20) + " MiB";
+        }
+        if (bytes % (1L << 10) == 0) {
+            return (bytes >> 10) + " KiB";
+        }
+        return bytes + " bytes";
     }
 
     /** The least RAM for which the peer region defaults to the upper half. */
@@ -70,14 +113,22 @@ public final class MachineOptions {
             return new long[] {0, 0};
         }
         if (start < 0 || start + size > ram) {
-            throw new IllegalArgumentException(String.format("--peer-mem: %s does not fit in %d MiB of RAM", spec,
-                    ram >> 20));
+            throw new IllegalArgumentException(String.format("--peer-mem: %s does not fit in %s of RAM", spec,
+                    human(ram)));
         }
         return new long[] {start, size};
     }
 
-    /** {@code base} with this machine's peer region. */
+    /**
+     * {@code base} with this machine's peer region.
+     *
+     * @throws IllegalArgumentException when {@code --mem} is below the kernel's minimum or {@code --peer-mem} is bad
+     */
     dev.kjump.kernel.KernelConfig kernelConfig(dev.kjump.kernel.KernelConfig base) {
+        if (memory < dev.kjump.kernel.Kernel.MIN_RAM) {
+            throw new IllegalArgumentException("--mem " + human(memory) + ": the kernel needs at least "
+                    + human(dev.kjump.kernel.Kernel.MIN_RAM) + " of RAM (only run --bare takes less)");
+        }
         long[] r = peerRegion(peerMem, memory);
         return base.withPeer(r[0], r[1]);
     }

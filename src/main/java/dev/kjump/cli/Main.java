@@ -45,10 +45,26 @@ public final class Main implements Runnable {
             return EXIT_USAGE;
         });
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
-            line.getErr().println("kjump: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
+            line.getErr().println("kjump: " + describe(ex));
             return ex instanceof dev.kjump.kernel.KernelOops ? EXIT_FAULT : EXIT_USAGE;
         });
         return cl;
+    }
+
+    /**
+     * An exception that ended a command, for people in one line: a host file error as {@code PATH: ERRNO
+     * (description)}, never a Java class name for it.
+     */
+    static String describe(Exception ex) {
+        if (ex instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+            return f.getFile() + ": " + dev.kjump.image.HostFiles.errno(f);
+        }
+        if (ex instanceof java.io.IOException io) {
+            return dev.kjump.image.HostFiles.errno(io);
+        }
+        String m = ex.getMessage();
+        return m != null && !m.isBlank() ? m.lines().findFirst().orElse(m)
+                : "internal error: " + ex.getClass().getSimpleName();
     }
 
     /** The version from the jar's manifest, or "dev". */

@@ -162,7 +162,7 @@ public final class RunCommand implements Callable<Integer> {
             return Main.EXIT_USAGE;
         }
         if (r != 0) {
-            err.println("kjump run: kexec_load failed: " + Errno.describe(r));
+            err.println("kjump run: kexec_load failed: " + session.describeLoad(r));
             return Main.EXIT_USAGE;
         }
         return jumps(session, image.name(), image::symbolAt, -1, err);

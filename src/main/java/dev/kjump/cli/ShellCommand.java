@@ -88,8 +88,12 @@ public final class ShellCommand implements Callable<Integer> {
 
     private int session(Shell shell, PrintStream out, PrintStream err) throws IOException {
         if (script != null) {
-            if (!Files.isRegularFile(script)) {
+            if (!Files.exists(script)) {
                 err.println("kjump shell: " + script + ": ENOENT (No such file or directory)");
+                return Main.EXIT_USAGE;
+            }
+            if (Files.isDirectory(script)) { // a FIFO is fine: a script is read line by line (kjump shell <(...))
+                err.println("kjump shell: " + script + ": EISDIR (Is a directory)");
                 return Main.EXIT_USAGE;
             }
             try (Reader r = Files.newBufferedReader(script, StandardCharsets.UTF_8)) {

@@ -1,9 +1,7 @@
 package dev.kjump.image;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -74,21 +72,11 @@ public final class Image {
      *
      * @param path the ELF file
      * @return the image
-     * @throws ImageException if the file cannot be read or is not a valid image; the message names the file
+     * @throws ImageException if the file cannot be read ({@code PATH: ENOENT (No such file or directory)}) or is not
+     *     a valid image; the message names the file
      */
     public static Image load(Path path) throws ImageException {
-        String fileName = path.toString();
-        BzImage.requireRegularFile(path, "image");
-        byte[] bytes;
-        try {
-            if (Files.size(path) > Integer.MAX_VALUE - 16) {
-                throw new ImageException(fileName, "file too large (" + Files.size(path) + " bytes)");
-            }
-            bytes = Files.readAllBytes(path);
-        } catch (IOException e) {
-            throw new ImageException(fileName, "cannot read file: " + e, e);
-        }
-        return parse(bytes, fileName);
+        return parse(HostFiles.read(path, "image", Integer.MAX_VALUE - 16), path.toString());
     }
 
     /**

@@ -83,8 +83,9 @@ public final class Kernel {
         this.log = log;
         PhysicalMemory mem = machine.memory();
         if (mem.size() < MIN_RAM) {
-            throw new IllegalArgumentException("the kernel needs at least " + (MIN_RAM >> 20)
-                    + " MiB of RAM, the machine has " + (mem.size() >> 10) + " KiB");
+            throw new IllegalArgumentException("the kernel needs at least " + (MIN_RAM >> 20) + " MiB of RAM, the "
+                    + "machine has " + (mem.size() % (1 << 20) == 0 ? (mem.size() >> 20) + " MiB"
+                    : (mem.size() >> 10) + " KiB"));
         }
         checkPeerRegion(config, mem.size());
         log.printk("Linux version 2.6.27-kjump (kexec jump -v8) #1");

@@ -162,7 +162,7 @@ class RunCliTest {
         assertThat(Files.readAllBytes(disk)).isEqualTo(data);
         Result missing = run("run", EX + "hello.elf", "--disk", tmp.resolve("nope.img").toString());
         assertThat(missing.status()).isEqualTo(Main.EXIT_USAGE);
-        assertThat(missing.err()).contains("--disk:", "ENOENT");
+        assertThat(missing.err()).contains("--disk " + tmp.resolve("nope.img") + ": ENOENT");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static dev.kjump.image.ElfWriter.elf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -528,7 +529,15 @@ class ImageTest {
         Path path = dir.resolve("missing.elf");
         ImageException e = catchThrowableOfType(ImageException.class, () -> Image.load(path));
         assertThat(e.source()).isEqualTo(path.toString());
-        assertThat(e.getMessage()).startsWith(path + ": cannot read file: ").contains("NoSuchFileException");
+        assertThat(e.getMessage()).isEqualTo(path + ": ENOENT (No such file or directory)");
+    }
+
+    @Test
+    void unreadableFilesAndDirectoriesAreNamedWithoutJavaClassNames(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> Image.load(dir)).hasMessage(dir + ": the image is not a regular file (a directory)");
+        Path locked = Files.write(dir.resolve("locked.elf"), new byte[] {0x7f, 'E', 'L', 'F'});
+        assumeTrue(locked.toFile().setReadable(false) && !Files.isReadable(locked), "running as root: every file is readable");
+        assertThatThrownBy(() -> Image.load(locked)).hasMessage(locked + ": EACCES (Permission denied)");
     }
 
     @Test
