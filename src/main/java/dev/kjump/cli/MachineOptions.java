@@ -19,14 +19,19 @@ public final class MachineOptions {
             description = "attach FILE as the ATA disk on the primary channel (read and written in place)")
     java.nio.file.Path disk;
 
-    @Option(names = "--mips", paramLabel = "N", defaultValue = "100",
+    @Option(names = "--mips", paramLabel = "N", defaultValue = "100", converter = Numbers.Mips.class,
             description = "virtual time runs at N million instructions per second (timers, RTC; N divides 1000; "
                     + "default: ${DEFAULT-VALUE})")
     int mips = 100;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60",
-            description = "stop the image after this many wall-clock seconds (default: ${DEFAULT-VALUE}; 0 = none)")
+    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60", converter = Numbers.Seconds.class,
+            description = "stop the image after this many wall-clock seconds (default: ${DEFAULT-VALUE}; 0 = none; "
+                    + "at least 1e-9, rounded to whole nanoseconds)")
     double timeoutSeconds;
+
+    /** What {@code --mips} takes. */
+    static final String MIPS_ALLOWED = "N must divide 1000, a whole number of virtual ns per instruction: 1, 2, 4, "
+            + "5, 8, 10, 20, 25, 40, 50, 100, 125, 200, 250, 500 or 1000";
 
     /** The machine these options describe, COM1 into {@code console}. */
     dev.kjump.machine.Machine build(java.io.OutputStream console) {
@@ -136,46 +141,59 @@ public final class MachineOptions {
     /** Virtual nanoseconds per instruction for {@code --mips}: 1000 / N, which must be a whole number. */
     long nanosPerInstruction() {
         if (mips < 1 || mips > 1000 || 1000 % mips != 0) {
-            throw new IllegalArgumentException("--mips: " + mips + ": must divide 1000 (a whole number of virtual ns "
-                    + "per instruction: 1, 2, 4, 5, 8, 10, 20, 25, 40, 50, 100, 125, 200, 250, 500 or 1000)");
+            throw new IllegalArgumentException("--mips: " + mips + ": " + MIPS_ALLOWED);
         }
         return 1000 / mips;
     }
 
+    /** {@code --timeout} in nanoseconds, rounded to the nearest and at least 1; 0 for no timeout. */
     long timeoutNanos() {
-        return timeoutSeconds <= 0 ? 0 : (long) (timeoutSeconds * 1e9);
+        if (!(timeoutSeconds > 0)) {
+            return 0;
+        }
+        return timeoutSeconds >= Numbers.Seconds.MAX ? Long.MAX_VALUE : Math.max(1, Math.round(timeoutSeconds * 1e9));
     }
 
-    /** Parses sizes like {@code 128M}, {@code 4G}, {@code 65536}. */
+    /**
+     * Parses sizes like {@code 128M}, {@code 4G}, {@code 65536}: decimal digits with an optional K, M or G suffix
+     * (KiB, MiB, GiB; a trailing B or iB is allowed, case does not matter), a multiple of 4 KiB from 4K to 4G.
+     * Anything else, including a value too large to compute, is one line saying what is wrong.
+     */
     static final class SizeConverter implements ITypeConverter<Long> {
+        private static final java.util.regex.Pattern SIZE = java.util.regex.Pattern.compile("([0-9]+)([KMG]?)");
+
         @Override
         public Long convert(String value) {
-            String v = value.trim().toUpperCase(java.util.Locale.ROOT);
-            long mul = 1;
+            String v = value.toUpperCase(java.util.Locale.ROOT);
             if (v.endsWith("IB")) {
                 v = v.substring(0, v.length() - 2);
             } else if (v.endsWith("B")) {
                 v = v.substring(0, v.length() - 1);
             }
-            if (v.endsWith("K")) {
-                mul = 1L << 10;
-            } else if (v.endsWith("M")) {
-                mul = 1L << 20;
-            } else if (v.endsWith("G")) {
-                mul = 1L << 30;
-            }
-            if (mul != 1) {
-                v = v.substring(0, v.length() - 1);
-            }
-            long n;
-            try {
-                n = Long.parseLong(v) * mul;
-            } catch (NumberFormatException e) {
+            java.util.regex.Matcher m = SIZE.matcher(v);
+            if (!m.matches()) {
                 throw new picocli.CommandLine.TypeConversionException("not a size: '" + value + "' (try 128M, 1G)");
             }
-            if (n < 4096 || n > (1L << 32) || n % 4096 != 0) {
-                throw new picocli.CommandLine.TypeConversionException(
-                        "memory size must be a multiple of 4 KiB between 4K and 4G: '" + value + "'");
+            int shift = switch (m.group(2)) {
+                case "K" -> 10;
+                case "M" -> 20;
+                case "G" -> 30;
+                default -> 0;
+            };
+            String digits = m.group(1).replaceFirst("^0+(?=.)", "");
+            // more than 4G whatever the digits: no overflow can make a huge value look small
+            if (digits.length() > 11 || Long.parseLong(digits) > dev.kjump.machine.PhysicalMemory.MAX_SIZE >> shift) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is more than 4G: memory sizes "
+                        + "are multiples of 4 KiB from 4K to 4G");
+            }
+            long n = Long.parseLong(digits) << shift;
+            if (n == 0) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is no memory: sizes are "
+                        + "multiples of 4 KiB from 4K to 4G");
+            }
+            if (n < 4096 || n % 4096 != 0) {
+                throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a multiple of 4 KiB "
+                        + "from 4K to 4G");
             }
             return n;
         }

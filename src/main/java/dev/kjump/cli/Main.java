@@ -38,10 +38,12 @@ public final class Main implements Runnable {
     /** The configured command line (tests drive it too). */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // bad usage is one line: what is wrong, where to look
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine bad = ex.getCommandLine();
-            bad.getErr().println(bad.getCommandName() + ": " + ex.getMessage());
-            bad.getErr().println("Try '" + bad.getCommandSpec().qualifiedName() + " --help' for more information.");
+            String name = bad.getCommandSpec().qualifiedName();
+            String message = String.valueOf(ex.getMessage()).lines().findFirst().orElse("bad usage");
+            bad.getErr().println(name + ": " + message + "; see '" + name + " --help'");
             return EXIT_USAGE;
         });
         cl.setExecutionExceptionHandler((ex, line, parse) -> {

@@ -49,7 +49,8 @@ public final class ShellCommand implements Callable<Integer> {
     @Mixin
     MachineOptions machine;
 
-    @Option(names = "--cpus", paramLabel = "N", defaultValue = "1", description = "CPUs of the kernel (default: ${DEFAULT-VALUE})")
+    @Option(names = "--cpus", paramLabel = "N", defaultValue = "1", converter = Numbers.Cpus.class,
+            description = "CPUs of the kernel (default: ${DEFAULT-VALUE})")
     int cpus;
 
     @Option(names = "--trace", paramLabel = "FILE", description = "write every jump's timeline to FILE: .svg (picture) "

@@ -73,4 +73,69 @@ class HostileUseTest {
         refused("kexec: --mem 1020 KiB: the kernel needs at least 16 MiB of RAM", "kexec", "-l", HELLO, "--mem", "1020K");
         assertThat(RunCliTest.run("run", "--bare", "images/elf/hello-O2.elf", "--mem", "8M").status()).isZero();
     }
+
+    // ---- finding 9: numbers
+
+    @Test
+    void memorySizesAreParsedStrictly() {
+        refused("kjump run: Invalid value for option '--mem': '17179869188G' is more than 4G", "run", HELLO, "--mem",
+                "17179869188G");
+        refused("'99999999999999999999999K' is more than 4G", "run", HELLO, "--mem", "99999999999999999999999K");
+        refused("'5G' is more than 4G", "run", HELLO, "--mem", "5G");
+        refused("'0' is no memory", "run", HELLO, "--mem", "0");
+        refused("not a size: '-4K'", "run", HELLO, "--mem", "-4K");
+        refused("not a size: '0x1000'", "run", HELLO, "--mem", "0x1000");
+        refused("'6K' is not a multiple of 4 KiB", "run", HELLO, "--mem", "6K");
+        refused("'4097' is not a multiple of 4 KiB", "kexec", "-l", HELLO, "--mem", "4097");
+        refused("; see 'kjump run --help'", "run", HELLO, "--peer-mem", "1M", "--mem", "1.5G");
+        MachineOptions.SizeConverter c = new MachineOptions.SizeConverter();
+        assertThat(c.convert("4G")).isEqualTo(1L << 32);
+        assertThat(c.convert("4GiB")).isEqualTo(1L << 32);
+        assertThat(c.convert("4194304k")).isEqualTo(1L << 32);
+        assertThat(c.convert("0004K")).isEqualTo(4096L);
+        assertThat(c.convert("128mb")).isEqualTo(128L << 20);
+    }
+
+    @Test
+    void timeoutsAreNumbersOfSecondsAndZeroIsNone() {
+        for (String bad : new String[] {"NaN", "Infinity", "-Infinity", "0x10", "1f", "1d", " 1", ""}) {
+            refused("Invalid value for option '--timeout': '" + bad + "' is not a number of seconds", "run", HELLO,
+                    "--timeout", bad);
+        }
+        refused("'-1' is negative", "run", HELLO, "--timeout", "-1");
+        refused("'-0.5' is negative", "kexec", "-l", HELLO, "--timeout", "-0.5");
+        refused("'1e-12' is below one nanosecond", "run", HELLO, "--timeout", "1e-12");
+        refused("'1e300' is too long", "run", HELLO, "--timeout", "1e300");
+        Numbers.Seconds s = new Numbers.Seconds();
+        MachineOptions m = new MachineOptions();
+        for (String[] c : new String[][] {{"0", "0"}, {"0.0", "0"}, {"60", "60000000000"}, {"1e-9", "1"},
+            {"1.4e-9", "1"}, {"1.6e-9", "2"}, {".5", "500000000"}, {"2.5E1", "25000000000"}}) {
+            m.timeoutSeconds = s.convert(c[0]);
+            assertThat(m.timeoutNanos()).as("--timeout %s", c[0]).isEqualTo(Long.parseLong(c[1]));
+        }
+        m.timeoutSeconds = s.convert("9223372036");
+        assertThat(m.timeoutNanos()).isPositive();
+    }
+
+    @Test
+    void countsPortsAndRatesAreInRange() {
+        refused("kjump run: Invalid value for option '--max-instructions': '-1' is out of range (at least 1); "
+                + "see 'kjump run --help'", "run", HELLO, "--max-instructions", "-1");
+        refused("'0' is out of range (at least 1)", "run", HELLO, "--max-instructions", "0");
+        refused("'99999999999999999999' is out of range", "run", HELLO, "--max-instructions", "99999999999999999999");
+        refused("'-1' is out of range (at least 1)", "run", HELLO, "--jumps", "-1");
+        refused("'0' is out of range (at least 1)", "kexec", "-l", HELLO, "--jumps", "0");
+        refused("'0' is out of range (at least 1)", "demo", "--jumps", "0");
+        refused("'0' is out of range (1 to 64)", "run", HELLO, "--cpus", "0");
+        refused("'65' is out of range (1 to 64)", "shell", "--cpus", "65");
+        refused("'0x2' is not a whole number", "run", HELLO, "--jumps", "0x2");
+        refused("'70000' is out of range (a TCP port", "run", HELLO, "--gdb", "70000");
+        refused("'-1' is out of range (a TCP port", "kexec", "-l", HELLO, "--gdb", "-1");
+        refused("'3' does not divide 1000", "run", HELLO, "--mips", "3");
+        refused("'0' is out of range (N must divide 1000", "run", HELLO, "--mips", "0");
+        refused("'0' is out of range (at least 1)", "bench", HELLO, "--runs", "0");
+        refused("'-1' is out of range (0 or more)", "bench", HELLO, "--warmup", "-1");
+        refused("'-1' is out of range (0 or more)", "bench", HELLO, "--jumps", "-1");
+        refused("kjump run: Unknown option: '--frob'; see 'kjump run --help'", "run", HELLO, "--frob");
+    }
 }
