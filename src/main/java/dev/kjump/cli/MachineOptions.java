@@ -15,9 +15,25 @@ public final class MachineOptions {
                     + "(default: the upper half of RAM from 64M of RAM, none below)")
     String peerMem;
 
-    @Option(names = "--disk", paramLabel = "FILE",
-            description = "attach FILE as the ATA disk on the primary channel (read and written in place)")
+    /** The {@code --disk} image, or null. */
     java.nio.file.Path disk;
+
+    /** Whether {@code --disk FILE,ro} asked for a read-only disk. */
+    boolean diskReadOnly;
+
+    /**
+     * {@code --disk FILE[,ro]}: a trailing {@code ,ro} makes the disk read-only ({@code ,rw}, the default, lets a
+     * file whose name ends in {@code ,ro} be named).
+     */
+    @Option(names = "--disk", paramLabel = "FILE[,ro]",
+            description = "attach FILE as the ATA disk on the primary channel, read and written in place and locked "
+                    + "against other kjumps; FILE,ro: read-only (the guest's writes fail with ERR/ABRT, the file is "
+                    + "opened for reading and may be shared with other read-only users)")
+    void disk(String spec) {
+        diskReadOnly = spec.endsWith(",ro");
+        disk = java.nio.file.Path.of(spec.endsWith(",ro") || spec.endsWith(",rw")
+                ? spec.substring(0, spec.length() - 3) : spec);
+    }
 
     @Option(names = "--mips", paramLabel = "N", defaultValue = "100", converter = Numbers.Mips.class,
             description = "virtual time runs at N million instructions per second (timers, RTC; N divides 1000; "
@@ -33,14 +49,50 @@ public final class MachineOptions {
     static final String MIPS_ALLOWED = "N must divide 1000, a whole number of virtual ns per instruction: 1, 2, 4, "
             + "5, 8, 10, 20, 25, 40, 50, 100, 125, 200, 250, 500 or 1000";
 
-    /** The machine these options describe, COM1 into {@code console}. */
+    /** The machine {@link #build} made last and has not closed yet, or null. */
+    private dev.kjump.machine.Machine built;
+
+    /**
+     * The machine these options describe, COM1 into {@code console}. With {@code --disk} the image is opened and
+     * locked (exclusively, or shared for {@code ,ro}) until {@link #close()}; the machine built before by these
+     * options is closed first, so a command that builds one machine after another (bench's runs) never meets its
+     * own lock.
+     *
+     * @throws IllegalArgumentException one line naming the problem, e.g. {@code --disk d.img: in use by another
+     *     kjump (locked)}
+     */
     dev.kjump.machine.Machine build(java.io.OutputStream console) {
+        close();
         checkDisk(disk);
-        try {
-            return new dev.kjump.machine.Machine(memory, console, disk, nanosPerInstruction());
-        } catch (java.io.UncheckedIOException e) {
-            throw new IllegalArgumentException("--disk " + disk + ": " + dev.kjump.image.HostFiles.errno(e.getCause()),
-                    e);
+        long nanos = nanosPerInstruction();
+        dev.kjump.machine.AtaDisk d = null;
+        if (disk != null) {
+            try {
+                d = dev.kjump.machine.AtaDisk.open(disk, diskReadOnly);
+            } catch (dev.kjump.machine.AtaDisk.InUseException e) {
+                throw new IllegalArgumentException("--disk " + disk + ": in use by another kjump (locked)", e);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--disk " + disk + ": " + dev.kjump.image.HostFiles.errno(e)
+                        + (diskReadOnly ? "" : "; FILE,ro opens it read-only"), e);
+            }
+        }
+        built = dev.kjump.machine.Machine.withDisk(memory, console, d, nanos);
+        return built;
+    }
+
+    /**
+     * Closes the last machine {@link #build} made: the disk's sectors written back, its lock released. Called when
+     * a command ends (Main), and safe to call again. A failure to write back is one line on stderr.
+     */
+    void close() {
+        dev.kjump.machine.Machine m = built;
+        built = null;
+        if (m != null) {
+            try {
+                m.close();
+            } catch (java.io.UncheckedIOException e) {
+                System.err.println("kjump: --disk " + disk + ": " + e.getMessage());
+            }
         }
     }
 

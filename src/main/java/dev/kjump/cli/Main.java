@@ -46,11 +46,31 @@ public final class Main implements Runnable {
             bad.getErr().println(name + ": " + message + "; see '" + name + " --help'");
             return EXIT_USAGE;
         });
+        // a command's machine is closed when the command ends: its disk written back and unlocked (tests and the
+        // shell run many commands in one JVM)
+        cl.setExecutionStrategy(parse -> {
+            try {
+                return new CommandLine.RunLast().execute(parse);
+            } finally {
+                closeMachines(parse);
+            }
+        });
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
             line.getErr().println("kjump: " + describe(ex));
             return ex instanceof dev.kjump.kernel.KernelOops ? EXIT_FAULT : EXIT_USAGE;
         });
         return cl;
+    }
+
+    /** Closes the machines that the {@link MachineOptions} of the parsed commands built. */
+    private static void closeMachines(CommandLine.ParseResult parse) {
+        for (CommandLine c : parse.asCommandLineList()) {
+            for (CommandLine.Model.CommandSpec mixin : c.getCommandSpec().mixins().values()) {
+                if (mixin.userObject() instanceof MachineOptions m) {
+                    m.close();
+                }
+            }
+        }
     }
 
     /**

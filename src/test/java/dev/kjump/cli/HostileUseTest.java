@@ -138,4 +138,61 @@ class HostileUseTest {
         refused("'-1' is out of range (0 or more)", "bench", HELLO, "--jumps", "-1");
         refused("kjump run: Unknown option: '--frob'; see 'kjump run --help'", "run", HELLO, "--frob");
     }
+
+    // ---- finding 7: --disk is locked; FILE,ro is read-only
+
+    static final String ATA = "images/elf/ata-O2.elf";
+
+    @Test
+    void aDiskInUseIsRefusedWithOneLine() throws Exception {
+        Path disk = ConformanceTest.writeAtaDisk(tmp.resolve("disk.img"));
+        byte[] before = Files.readAllBytes(disk);
+        try (dev.kjump.machine.AtaDisk other = new dev.kjump.machine.AtaDisk(disk)) { // another kjump's machine
+            refused("kjump run: --disk " + disk + ": in use by another kjump (locked)", "run", ATA, "--disk",
+                    disk.toString());
+            refused("kexec: --disk " + disk + ": in use by another kjump (locked)", "kexec", "-l", ATA, "--disk",
+                    disk.toString());
+            refused("kjump shell: --disk " + disk + ": in use by another kjump (locked)", "shell", "--disk",
+                    disk + ",ro", tmp.resolve("none.kjump").toString());
+        }
+        assertThat(Files.readAllBytes(disk)).isEqualTo(before);
+    }
+
+    @Test
+    void aCommandReleasesItsDiskSoRepeatedRunsInOneJvmDoNotMeetTheirOwnLock() throws Exception {
+        Path disk = ConformanceTest.writeAtaDisk(tmp.resolve("disk.img"));
+        for (int i = 0; i < 2; i++) {
+            assertThat(RunCliTest.run("run", HELLO, "--disk", disk.toString()).status()).isZero();
+        }
+        assertThat(RunCliTest.run("run", "--bare", "images/elf/hello-O2.elf", "--disk", disk.toString()).status())
+                .isZero();
+        RunCliTest.Result bench = RunCliTest.run("bench", "images/elf/hello-O2.elf", "--runs", "3", "--warmup", "1",
+                "--no-qemu", "--disk", disk.toString());
+        assertThat(bench.status()).as(bench.err()).isZero();
+        Path script = Files.writeString(tmp.resolve("s.kjump"), "kexec --load-preserve-context " + HELLO
+                + "\nkexec -e\n");
+        assertThat(RunCliTest.run("shell", "--disk", disk.toString(), script.toString()).status()).isZero();
+        assertThat(RunCliTest.run("kexec", "--load-preserve-context", HELLO, "--disk", disk.toString()).status())
+                .isZero();
+        try (dev.kjump.machine.AtaDisk free = new dev.kjump.machine.AtaDisk(disk)) {
+            assertThat(free.capacitySectors()).as("unlocked after the commands").isEqualTo(2048);
+        }
+    }
+
+    @Test
+    void aReadOnlyDiskRefusesTheGuestsWritesAndKeepsTheFile() throws Exception {
+        Path disk = ConformanceTest.writeAtaDisk(tmp.resolve("disk.img"));
+        byte[] before = Files.readAllBytes(disk);
+        RunCliTest.Result ro = RunCliTest.run("run", ATA, "--disk", disk + ",ro");
+        assertThat(ro.out()).contains("read sector 0: fnv=ebe393c5 pattern=ok", "ata: write: err=1 drq=0",
+                "flush cache: err=0 drq=0");
+        assertThat(ro.status()).as("the image counts its failed writes").isEqualTo(Main.EXIT_NONZERO);
+        assertThat(Files.readAllBytes(disk)).isEqualTo(before);
+        RunCliTest.Result rw = RunCliTest.run("run", ATA, "--disk", disk + ",rw");
+        assertThat(rw.out()).contains("write done: err=0 drq=0").doesNotContain("ata: write: err=1");
+        assertThat(Files.readAllBytes(disk)).isNotEqualTo(before);
+        Path odd = Files.copy(disk, tmp.resolve("odd,ro"));
+        assertThat(RunCliTest.run("run", ATA, "--disk", odd + ",rw").out()).as("a name ending in ,ro")
+                .contains("write done: err=0 drq=0");
+    }
 }
