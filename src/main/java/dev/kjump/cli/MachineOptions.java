@@ -11,8 +11,10 @@ public final class MachineOptions {
 
     @Option(names = "--peer-mem", paramLabel = "SIZE[@ADDR]",
             description = "the peer region: RAM the Java kernel never allocates, left to a kernel it jumps into (a "
-                    + "bzImage runs there); SIZE with K/M/G, at ADDR or else at the top of RAM; 0 = none "
-                    + "(default: the upper half of RAM from 64M of RAM, none below)")
+                    + "bzImage runs there); SIZE with K/M/G, at ADDR or else at the top of RAM (of low memory, the "
+                    + "first 896M); 0 = none "
+                    + "(default: the upper half of RAM from 64M of RAM, none below; RAM above 896M, which the kernel "
+                    + "does not map, is left out)")
     String peerMem;
 
     /** The {@code --disk} image, or null. */
@@ -145,13 +147,16 @@ public final class MachineOptions {
 
     /**
      * The peer region {@code {start, size}} that {@code --peer-mem} asks for on {@code ram} bytes of RAM, or the
-     * default (the upper half from {@link #PEER_DEFAULT_MIN_RAM}, else none: {@code {0, 0}}).
+     * default (the upper half from {@link #PEER_DEFAULT_MIN_RAM}, else none: {@code {0, 0}}). Both lie in the
+     * kernel's low memory (the RAM below {@link dev.kjump.kernel.mm.KernelMemory#LOWMEM_LIMIT}, 896 MiB, which it
+     * maps): the default is the upper half of that, and a SIZE without {@code @ADDR} ends at its top.
      *
      * @throws IllegalArgumentException for a malformed value (one line)
      */
     static long[] peerRegion(String spec, long ram) {
+        long low = Math.min(ram, dev.kjump.kernel.mm.KernelMemory.LOWMEM_LIMIT);
         if (spec == null) {
-            return ram >= PEER_DEFAULT_MIN_RAM ? new long[] {ram / 2 & ~0xFFFL, ram - (ram / 2 & ~0xFFFL)}
+            return low >= PEER_DEFAULT_MIN_RAM ? new long[] {low / 2 & ~0xFFFL, low - (low / 2 & ~0xFFFL)}
                     : new long[] {0, 0};
         }
         String[] parts = spec.split("@", -1);
@@ -162,7 +167,7 @@ public final class MachineOptions {
         long start;
         try {
             size = parts[0].trim().equals("0") ? 0 : new SizeConverter().convert(parts[0]);
-            start = parts.length == 2 ? new SizeConverter().convert(parts[1]) : ram - size;
+            start = parts.length == 2 ? new SizeConverter().convert(parts[1]) : low - size;
         } catch (picocli.CommandLine.TypeConversionException e) {
             throw new IllegalArgumentException("--peer-mem: " + e.getMessage());
         }

@@ -143,8 +143,9 @@ public final class Kernel {
         }
         if (start < PEER_MIN_START || end > Math.min(ram, KernelMemory.LOWMEM_LIMIT)) {
             throw new IllegalArgumentException(String.format("peer region 0x%x-0x%x must lie between %d MiB and the "
-                    + "end of RAM (%d MiB)", start, end - 1, PEER_MIN_START >> 20, Math.min(ram,
-                    KernelMemory.LOWMEM_LIMIT) >> 20));
+                    + "end of %s (%d MiB)", start, end - 1, PEER_MIN_START >> 20,
+                    ram > KernelMemory.LOWMEM_LIMIT ? "low memory, which the kernel maps," : "RAM",
+                    Math.min(ram, KernelMemory.LOWMEM_LIMIT) >> 20));
         }
     }
 
