@@ -65,6 +65,10 @@ public final class MachineOptions {
      */
     dev.kjump.machine.Machine build(java.io.OutputStream console) {
         close();
+        String heap = heapRefusal(memory, Runtime.getRuntime().maxMemory());
+        if (heap != null) {
+            throw new IllegalArgumentException(heap);
+        }
         checkDisk(disk);
         long nanos = nanosPerInstruction();
         dev.kjump.machine.AtaDisk d = null;
@@ -126,6 +130,47 @@ public final class MachineOptions {
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException(what + dev.kjump.image.HostFiles.errno(e));
         }
+    }
+
+    /**
+     * Host heap that always stays free of guest RAM: the kernel, the decode cache's floor, reports, the JVM's own
+     * structures.
+     */
+    static final long HEAP_RESERVE = 64L << 20;
+
+    /**
+     * The Java heap a machine with {@code ram} bytes of RAM needs when its guest writes all of it: every 4 KiB page
+     * is a {@code byte[4096]} allocated on first write (plus its header and its slots in {@link
+     * dev.kjump.machine.PhysicalMemory}'s page tables, less than 1/128 of the page), and {@link #HEAP_RESERVE}.
+     * The kernel's integrity check keeps copies only of the pages it owns, so a callee rewriting RAM costs no more.
+     */
+    static long heapNeeded(long ram) {
+        return ram + ram / 128 + HEAP_RESERVE;
+    }
+
+    /**
+     * The {@code -Xmx} to suggest for {@code ram}: {@link #heapNeeded} with room for a full decode cache and the
+     * collector, and 15% more because some collectors report less usable heap than {@code -Xmx}; in MiB, a multiple
+     * of 64. The launcher script computes the same.
+     */
+    static long suggestedXmxMiB(long ram) {
+        long mib = ((heapNeeded(ram) >> 20) + 192) * 115 / 100;
+        return (mib + 63) / 64 * 64;
+    }
+
+    /**
+     * Why {@code ram} bytes of guest RAM cannot run in a heap of {@code maxHeap} bytes (one line naming the
+     * {@code KJUMP_JAVA_OPTS} that would do), or null when it fits. Guest pages are allocated as they are written,
+     * so a guest might never need it all; but one that does would end in an out-of-memory error half way, so kjump
+     * refuses at the start instead.
+     */
+    static String heapRefusal(long ram, long maxHeap) {
+        long need = heapNeeded(ram);
+        if (maxHeap >= need) {
+            return null;
+        }
+        return String.format("--mem %s needs a Java heap of %d MiB, this JVM has %d MiB: run with "
+                + "KJUMP_JAVA_OPTS=-Xmx%dm", human(ram), need >> 20, maxHeap >> 20, suggestedXmxMiB(ram));
     }
 
     /** A size for people: {@code 16 MiB}, {@code 4 KiB}, {@code 1536 KiB}, or bytes when not whole KiB. */

@@ -32,7 +32,17 @@ public final class Main implements Runnable {
 
     /** Entry point. */
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int status;
+        try {
+            status = commandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            // the last resort (a guest's RAM is checked against the heap up front): one line, not a trace
+            System.err.println("kjump: out of Java heap (" + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MiB); give the JVM more, e.g. KJUMP_JAVA_OPTS=-Xmx" + 2 * (Runtime.getRuntime().maxMemory()
+                    >> 20) + "m");
+            status = EXIT_FAULT;
+        }
+        System.exit(status);
     }
 
     /** The configured command line (tests drive it too). */

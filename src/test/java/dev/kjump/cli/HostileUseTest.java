@@ -3,6 +3,7 @@ package dev.kjump.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.kjump.image.ElfWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -194,5 +195,67 @@ class HostileUseTest {
         Path odd = Files.copy(disk, tmp.resolve("odd,ro"));
         assertThat(RunCliTest.run("run", ATA, "--disk", odd + ",rw").out()).as("a name ending in ,ro")
                 .contains("write done: err=0 drq=0");
+    }
+
+    // ---- finding 10: --mem against the Java heap
+
+    @Test
+    void guestRamThatCannotFitTheHeapIsRefusedNamingTheXmx() {
+        long gib = 1L << 30;
+        assertThat(MachineOptions.heapNeeded(4 * gib)).isEqualTo(4192L << 20);
+        assertThat(MachineOptions.heapRefusal(4 * gib, 2 * gib)).isEqualTo("--mem 4 GiB needs a Java heap of 4192 MiB, "
+                + "this JVM has 2048 MiB: run with KJUMP_JAVA_OPTS=-Xmx5056m");
+        assertThat(MachineOptions.heapRefusal(4 * gib, 4192L << 20)).isNull();
+        assertThat(MachineOptions.heapRefusal(128L << 20, 256L << 20)).as("the default --mem fits a small JVM").isNull();
+        assertThat(MachineOptions.heapRefusal(gib, Long.MAX_VALUE)).isNull();
+        for (long ram = 16L << 20; ram <= 4 * gib; ram += 12L << 20) {
+            // the suggested -Xmx passes the check even where a collector reports 89% of -Xmx (ParallelGC)
+            assertThat(MachineOptions.suggestedXmxMiB(ram) * 89 / 100 << 20).isGreaterThanOrEqualTo(
+                    MachineOptions.heapNeeded(ram));
+        }
+    }
+
+    @Test
+    void aJvmWithTooSmallAHeapRefusesBeforeTheMachineStarts() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-Xmx96m", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "run", HELLO, "--mem", "1G").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(out.lines()).singleElement().asString().startsWith("kjump run: --mem 1 GiB needs a Java heap of "
+                + "1096 MiB, this JVM has ").endsWith(" MiB: run with KJUMP_JAVA_OPTS=-Xmx1536m");
+    }
+
+    /** The launcher's block that sizes the heap from {@code --mem}, run by sh with {@code args}: its -Xmx or "". */
+    private static String launcherHeap(String... args) throws Exception {
+        String script = Files.readString(Path.of("kjump"));
+        int begin = script.indexOf("# (heap from --mem: begin");
+        int end = script.indexOf("# (heap from --mem: end)");
+        assertThat(begin).isPositive();
+        assertThat(end).isGreaterThan(begin);
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("sh", "-c",
+                script.substring(begin, end) + "printf '%s' \"$heap\"", "kjump"));
+        cmd.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().remove("KJUMP_JAVA_OPTS");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).isZero();
+        return out;
+    }
+
+    @Test
+    void theLauncherSizesTheHeapFromMemAsKjumpWouldAskFor() throws Exception {
+        for (String mem : new String[] {"1G", "1536M", "2G", "3g", "4G", "4GiB", "4194304K", "4294967296"}) {
+            long ram = new MachineOptions.SizeConverter().convert(mem);
+            assertThat(launcherHeap("run", HELLO, "--mem", mem)).as("--mem %s", mem)
+                    .isEqualTo("-Xmx" + MachineOptions.suggestedXmxMiB(ram) + "m");
+        }
+        assertThat(launcherHeap("run", HELLO, "--mem=2G")).isEqualTo("-Xmx2688m");
+        for (String small : new String[] {"128M", "512M", "5G", "x", "-1G", "17179869188G"}) {
+            assertThat(launcherHeap("run", HELLO, "--mem", small)).as("--mem %s: the JVM's default heap", small)
+                    .isEmpty();
+        }
+        assertThat(launcherHeap("run", HELLO)).isEmpty();
     }
 }
