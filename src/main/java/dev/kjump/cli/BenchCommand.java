@@ -36,10 +36,12 @@ public final class BenchCommand implements Callable<Integer> {
     @Mixin
     MachineOptions machine;
 
-    @Option(names = "--runs", defaultValue = "5", description = "measured runs (default: ${DEFAULT-VALUE})")
+    @Option(names = "--runs", defaultValue = "5", converter = Numbers.AtLeastOne.class,
+            description = "measured runs (default: ${DEFAULT-VALUE})")
     int runs;
 
-    @Option(names = "--warmup", defaultValue = "2", description = "unmeasured warm-up runs (default: ${DEFAULT-VALUE})")
+    @Option(names = "--warmup", defaultValue = "2", converter = Numbers.NonNegative.class,
+            description = "unmeasured warm-up runs (default: ${DEFAULT-VALUE})")
     int warmup;
 
     @Option(names = "--no-qemu", description = "do not run QEMU even when it is installed")
@@ -51,7 +53,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--append", paramLabel = "TEXT", description = "for a Linux bzImage: its command line")
     String append;
 
-    @Option(names = "--jumps", paramLabel = "N", defaultValue = "0",
+    @Option(names = "--jumps", paramLabel = "N", defaultValue = "0", converter = Numbers.NonNegative.class,
             description = "instead: measure N kexec round trips through the Java kernel (IMAGE loaded with "
                     + "preserve-context) and swap_pages throughput against System.arraycopy of the same bytes")
     int jumps;

@@ -37,10 +37,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     MachineOptions machine;
 
-    @Option(names = "--jumps", paramLabel = "N", description = "round trips (default: 4; 3 for linux)")
+    @Option(names = "--jumps", paramLabel = "N", converter = Numbers.AtLeastOne.class,
+            description = "round trips (default: 4; 3 for linux)")
     Integer jumps;
 
-    @Option(names = "--cpus", paramLabel = "N", defaultValue = "2", description = "CPUs of the kernel (default: ${DEFAULT-VALUE})")
+    @Option(names = "--cpus", paramLabel = "N", defaultValue = "2", converter = Numbers.Cpus.class,
+            description = "CPUs of the kernel (default: ${DEFAULT-VALUE})")
     int cpus;
 
     @Option(names = "--trace", paramLabel = "FILE", description = "where the trace picture goes: .svg or .json "

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
  * (after the kernel's swap) on each jump until gdb continues.
  */
 public final class GdbOptions {
-    @Option(names = "--gdb", paramLabel = "PORT",
+    @Option(names = "--gdb", paramLabel = "PORT", converter = Numbers.Port.class,
             description = "serve the GDB remote protocol on 127.0.0.1:PORT to debug the image (0: a free port, printed on stderr)")
     Integer port;
 

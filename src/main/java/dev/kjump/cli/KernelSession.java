@@ -51,9 +51,55 @@ public final class KernelSession {
      * @throws ImageException when the command line cannot be passed
      */
     public int load(Image image, String append, boolean preserveContext) throws ImageException {
-        KexecSegment[] segs = kexecSegments(KexecLoader.segments(image, append));
+        List<Segment> segments = KexecLoader.segments(image, append);
+        lastSegments = segments;
+        KexecSegment[] segs = kexecSegments(segments);
         long flags = Kexec.KEXEC_ARCH_386 | (preserveContext ? Kexec.KEXEC_PRESERVE_CONTEXT : 0);
         return kernel.kexecLoad(Credentials.ROOT, image.entry(), segs.length, segs, flags);
+    }
+
+    /** The segments of the last {@link #load}, for {@link #describeLoad}. */
+    private List<Segment> lastSegments = List.of();
+
+    /**
+     * The last {@link #load}'s refusal for people, in one line: the errno and, for EADDRNOTAVAIL, the segment that
+     * is the reason, e.g. {@code EADDRNOTAVAIL (Cannot assign requested address): segment 01000000-01001fff lies
+     * beyond RAM (16 MiB); give more --mem}.
+     */
+    public String describeLoad(int result) {
+        return describeLoad(result, lastSegments, kernel.machine().memory().size());
+    }
+
+    /**
+     * {@code kexec_load}'s result for {@code segments} on {@code ram} bytes of RAM, for people (one line): the
+     * errno, and for EADDRNOTAVAIL which segment is not page aligned, wraps past 4 GiB or lies beyond RAM.
+     */
+    public static String describeLoad(int result, List<Segment> segments, long ram) {
+        String errno = Errno.describe(result);
+        String why = result == Errno.EADDRNOTAVAIL.negative() ? unavailable(segments, ram) : null;
+        return why == null ? errno : errno + ": " + why;
+    }
+
+    /**
+     * The segment that makes {@code kexec_load} answer EADDRNOTAVAIL on {@code ram} bytes of RAM, e.g. {@code
+     * segment 01000000-01001fff lies beyond RAM (16 MiB); give more --mem}, or null when none is.
+     */
+    static String unavailable(List<Segment> segments, long ram) {
+        for (Segment s : segments) {
+            long start = s.physAddr();
+            long end = start + s.memSize();
+            String range = String.format("segment %08x-%08x", start, end - 1);
+            if ((start & 0xFFF) != 0 || (s.memSize() & 0xFFF) != 0) {
+                return range + " is not page aligned";
+            }
+            if (end > 1L << 32) {
+                return range + " runs past 4 GiB";
+            }
+            if (end > ram) {
+                return range + " lies beyond RAM (" + MachineOptions.human(ram) + "); give more --mem";
+            }
+        }
+        return null;
     }
 
     /**

@@ -34,10 +34,11 @@ public final class KexecCommand implements Callable<Integer> {
     @Mixin
     MachineOptions machine;
 
-    @Option(names = "--cpus", paramLabel = "N", defaultValue = "1", description = "CPUs of the kernel (default: ${DEFAULT-VALUE})")
+    @Option(names = "--cpus", paramLabel = "N", defaultValue = "1", converter = Numbers.Cpus.class,
+            description = "CPUs of the kernel (default: ${DEFAULT-VALUE})")
     int cpus;
 
-    @Option(names = "--jumps", paramLabel = "N", defaultValue = "1",
+    @Option(names = "--jumps", paramLabel = "N", defaultValue = "1", converter = Numbers.AtLeastOne.class,
             description = "execute N times (preserve-context images; default: ${DEFAULT-VALUE})")
     int jumps;
 

@@ -193,7 +193,9 @@ final class KexecTool {
         }
         int r = k.kexecLoad(Credentials.ROOT, entry, segs.size(), KernelSession.kexecSegments(segs), flags);
         if (r != 0) {
-            return loadFailed(Errno.of(r).name(), explainLoad(r, flags));
+            String why = r == Errno.EADDRNOTAVAIL.negative()
+                    ? KernelSession.unavailable(segs, k.machine().memory().size()) : null;
+            return loadFailed(Errno.of(r).name(), why != null ? why : explainLoad(r, flags));
         }
         loaded = new Loaded(name, image, (flags & Kexec.KEXEC_PRESERVE_CONTEXT) != 0, entry, false);
         var ki = k.kexecImage();

@@ -32,23 +32,71 @@ public final class Main implements Runnable {
 
     /** Entry point. */
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int status;
+        try {
+            status = commandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            // the last resort (a guest's RAM is checked against the heap up front): one line, not a trace
+            System.err.println("kjump: out of Java heap (" + (Runtime.getRuntime().maxMemory() >> 20)
+                    + " MiB); give the JVM more, e.g. KJUMP_JAVA_OPTS=-Xmx" + 2 * (Runtime.getRuntime().maxMemory()
+                    >> 20) + "m");
+            status = EXIT_FAULT;
+        }
+        System.exit(status);
     }
 
     /** The configured command line (tests drive it too). */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // bad usage is one line: what is wrong, where to look
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine bad = ex.getCommandLine();
-            bad.getErr().println(bad.getCommandName() + ": " + ex.getMessage());
-            bad.getErr().println("Try '" + bad.getCommandSpec().qualifiedName() + " --help' for more information.");
+            String name = bad.getCommandSpec().qualifiedName();
+            String message = String.valueOf(ex.getMessage()).lines().findFirst().orElse("bad usage");
+            bad.getErr().println(name + ": " + message + "; see '" + name + " --help'");
             return EXIT_USAGE;
         });
+        // a command's machine is closed when the command ends: its disk written back and unlocked (tests and the
+        // shell run many commands in one JVM)
+        cl.setExecutionStrategy(parse -> {
+            try {
+                return new CommandLine.RunLast().execute(parse);
+            } finally {
+                closeMachines(parse);
+            }
+        });
         cl.setExecutionExceptionHandler((ex, line, parse) -> {
-            line.getErr().println("kjump: " + (ex.getMessage() != null ? ex.getMessage() : ex.toString()));
+            line.getErr().println("kjump: " + describe(ex));
             return ex instanceof dev.kjump.kernel.KernelOops ? EXIT_FAULT : EXIT_USAGE;
         });
         return cl;
+    }
+
+    /** Closes the machines that the {@link MachineOptions} of the parsed commands built. */
+    private static void closeMachines(CommandLine.ParseResult parse) {
+        for (CommandLine c : parse.asCommandLineList()) {
+            for (CommandLine.Model.CommandSpec mixin : c.getCommandSpec().mixins().values()) {
+                if (mixin.userObject() instanceof MachineOptions m) {
+                    m.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * An exception that ended a command, for people in one line: a host file error as {@code PATH: ERRNO
+     * (description)}, never a Java class name for it.
+     */
+    static String describe(Exception ex) {
+        if (ex instanceof java.nio.file.FileSystemException f && f.getFile() != null) {
+            return f.getFile() + ": " + dev.kjump.image.HostFiles.errno(f);
+        }
+        if (ex instanceof java.io.IOException io) {
+            return dev.kjump.image.HostFiles.errno(io);
+        }
+        String m = ex.getMessage();
+        return m != null && !m.isBlank() ? m.lines().findFirst().orElse(m)
+                : "internal error: " + ex.getClass().getSimpleName();
     }
 
     /** The version from the jar's manifest, or "dev". */

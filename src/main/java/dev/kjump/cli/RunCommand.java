@@ -50,7 +50,8 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     MachineOptions machine;
 
-    @Option(names = "--jumps", paramLabel = "N", defaultValue = "1", description = "jump N times (default: ${DEFAULT-VALUE})")
+    @Option(names = "--jumps", paramLabel = "N", defaultValue = "1", converter = Numbers.AtLeastOne.class,
+            description = "jump N times (default: ${DEFAULT-VALUE})")
     int jumps;
 
     @Option(names = "--verbose", description = "print the kernel's log lines of every jump (by default those after the "
@@ -74,10 +75,12 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "write a machine-readable report")
     Path json;
 
-    @Option(names = "--cpus", paramLabel = "N", defaultValue = "1", description = "CPUs of the kernel (default: ${DEFAULT-VALUE})")
+    @Option(names = "--cpus", paramLabel = "N", defaultValue = "1", converter = Numbers.Cpus.class,
+            description = "CPUs of the kernel (default: ${DEFAULT-VALUE})")
     int cpus;
 
     @Option(names = "--max-instructions", paramLabel = "N", defaultValue = "" + Long.MAX_VALUE,
+            converter = Numbers.Instructions.class,
             description = "stop a callee run after N instructions")
     long maxInstructions;
 
@@ -162,7 +165,7 @@ public final class RunCommand implements Callable<Integer> {
             return Main.EXIT_USAGE;
         }
         if (r != 0) {
-            err.println("kjump run: kexec_load failed: " + Errno.describe(r));
+            err.println("kjump run: kexec_load failed: " + session.describeLoad(r));
             return Main.EXIT_USAGE;
         }
         return jumps(session, image.name(), image::symbolAt, -1, err);

@@ -49,7 +49,8 @@ public final class ShellCommand implements Callable<Integer> {
     @Mixin
     MachineOptions machine;
 
-    @Option(names = "--cpus", paramLabel = "N", defaultValue = "1", description = "CPUs of the kernel (default: ${DEFAULT-VALUE})")
+    @Option(names = "--cpus", paramLabel = "N", defaultValue = "1", converter = Numbers.Cpus.class,
+            description = "CPUs of the kernel (default: ${DEFAULT-VALUE})")
     int cpus;
 
     @Option(names = "--trace", paramLabel = "FILE", description = "write every jump's timeline to FILE: .svg (picture) "
@@ -88,8 +89,12 @@ public final class ShellCommand implements Callable<Integer> {
 
     private int session(Shell shell, PrintStream out, PrintStream err) throws IOException {
         if (script != null) {
-            if (!Files.isRegularFile(script)) {
+            if (!Files.exists(script)) {
                 err.println("kjump shell: " + script + ": ENOENT (No such file or directory)");
+                return Main.EXIT_USAGE;
+            }
+            if (Files.isDirectory(script)) { // a FIFO is fine: a script is read line by line (kjump shell <(...))
+                err.println("kjump shell: " + script + ": EISDIR (Is a directory)");
                 return Main.EXIT_USAGE;
             }
             try (Reader r = Files.newBufferedReader(script, StandardCharsets.UTF_8)) {

@@ -9,7 +9,12 @@ import java.util.Arrays;
  * The target as gdb sees it: the registers of {@link TargetDescription} (general registers, EIP, EFLAGS,
  * segment selectors, an empty x87) read and written as the remote protocol's hex, and memory at the
  * addresses the CPU sees (through the MMU, without faulting). The answers are RSP replies ({@code "OK"},
- * {@code "E01"} bad request, {@code "E14"} unmapped).
+ * {@code "E01"} bad request, {@code "E14"} (EFAULT) not accessible).
+ *
+ * <p>Memory is accessible where the address is mapped (paging) and the physical address is RAM: beyond the end of
+ * RAM nothing decodes the address (reads see all-ones, writes are lost), so there, as gdbserver does for memory it
+ * cannot access, a read answers the bytes before the first inaccessible one, or {@code E14} when that is the first
+ * byte, and a write that touches any inaccessible byte changes nothing and answers {@code E14}.
  */
 final class TargetAccess {
     private TargetAccess() {
@@ -125,7 +130,7 @@ final class TargetAccess {
         int len = (int) Math.min(Rsp.parseHex(f[1]), maxLength);
         ByteArrayOutputStream out = new ByteArrayOutputStream(len);
         for (int i = 0; i < len; i++) {
-            long phys = cpu.mmu().probe((int) (addr + i));
+            long phys = physical(cpu, mem, addr + i);
             if (phys < 0) {
                 break;
             }
@@ -160,7 +165,7 @@ final class TargetAccess {
         }
         long[] phys = new long[len];
         for (int i = 0; i < len; i++) {
-            phys[i] = cpu.mmu().probe((int) (addr + i));
+            phys[i] = physical(cpu, mem, addr + i);
             if (phys[i] < 0) {
                 return "E14";
             }
@@ -169,5 +174,17 @@ final class TargetAccess {
             mem.write8((int) phys[i], data[i]);
         }
         return "OK";
+    }
+
+    /**
+     * The RAM address behind the address {@code linear} the CPU sees, or -1 when it is not accessible: beyond
+     * 32 bits, not mapped, or not RAM.
+     */
+    private static long physical(Cpu cpu, PhysicalMemory mem, long linear) {
+        if (linear < 0 || linear > 0xFFFF_FFFFL) {
+            return -1;
+        }
+        long phys = cpu.mmu().probe((int) linear);
+        return phys < 0 || phys >= mem.size() ? -1 : phys;
     }
 }

@@ -6,9 +6,7 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -201,22 +199,11 @@ public final class BzImage {
      * @param path the file
      * @param what what it is, for the message
      * @return its bytes
-     * @throws ImageException when it cannot be read or is 2 GiB or more
+     * @throws ImageException when it cannot be read ({@code PATH: ENOENT (No such file or directory)}), is not a
+     *     regular file, or is 2 GiB or more
      */
     public static byte[] readFile(Path path, String what) throws ImageException {
-        requireRegularFile(path, what);
-        try {
-            if (Files.size(path) > Integer.MAX_VALUE - 16) {
-                throw new ImageException(path.toString(), what + " too large (" + Files.size(path) + " bytes)");
-            }
-            return Files.readAllBytes(path);
-        } catch (NoSuchFileException e) {
-            throw new ImageException(path.toString(), "cannot read " + what + ": no such file", e);
-        } catch (AccessDeniedException e) {
-            throw new ImageException(path.toString(), "cannot read " + what + ": permission denied", e);
-        } catch (IOException e) {
-            throw new ImageException(path.toString(), "cannot read " + what + ": " + e.getMessage(), e);
-        }
+        return HostFiles.read(path, what, Integer.MAX_VALUE - 16);
     }
 
     /**
@@ -226,8 +213,8 @@ public final class BzImage {
      * @throws ImageException naming the file and what it is
      */
     public static void requireRegularFile(Path path, String what) throws ImageException {
-        if (Files.exists(path) && !Files.isRegularFile(path)) {
-            String kind = Files.isDirectory(path) ? "a directory" : "a device, FIFO or socket";
+        String kind = HostFiles.notRegular(path);
+        if (kind != null) {
             throw new ImageException(path.toString(), "the " + what + " is not a regular file (" + kind + ")");
         }
     }

@@ -1,9 +1,7 @@
 package dev.kjump.image;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -43,7 +41,10 @@ public final class Image {
     private static final int SHT_NULL = 0;
     private static final int SHT_SYMTAB = 2;
     private static final int SHT_STRTAB = 3;
+    private static final int SHT_HASH = 5;
+    private static final int SHT_NOTE = 7;
     private static final int SHT_NOBITS = 8;
+    private static final int SHT_GNU_HASH = 0x6ffffff6;
     private static final int SHT_DYNSYM = 11;
     private static final int SHN_UNDEF = 0;
     private static final int MAX_JELF_SECTIONS = Short.MAX_VALUE;
@@ -74,21 +75,11 @@ public final class Image {
      *
      * @param path the ELF file
      * @return the image
-     * @throws ImageException if the file cannot be read or is not a valid image; the message names the file
+     * @throws ImageException if the file cannot be read ({@code PATH: ENOENT (No such file or directory)}) or is not
+     *     a valid image; the message names the file
      */
     public static Image load(Path path) throws ImageException {
-        String fileName = path.toString();
-        BzImage.requireRegularFile(path, "image");
-        byte[] bytes;
-        try {
-            if (Files.size(path) > Integer.MAX_VALUE - 16) {
-                throw new ImageException(fileName, "file too large (" + Files.size(path) + " bytes)");
-            }
-            bytes = Files.readAllBytes(path);
-        } catch (IOException e) {
-            throw new ImageException(fileName, "cannot read file: " + e, e);
-        }
-        return parse(bytes, fileName);
+        return parse(HostFiles.read(path, "image", Integer.MAX_VALUE - 16), path.toString());
     }
 
     /**
@@ -378,6 +369,7 @@ public final class Image {
                     continue;
                 }
                 checkInFile(word(sh + (is64 ? 24 : 16)), sectionSize(sh), "section " + i + " data");
+                checkSizedByItsData(i, type, (int) word(sh + (is64 ? 24 : 16)), sectionSize(sh));
                 long entsize = word(sh + (is64 ? 56 : 36));
                 if ((type == SHT_SYMTAB || type == SHT_DYNSYM) && entsize != symSize) {
                     throw error("bad symbol table entry size " + entsize + " in section " + i + " (expected "
@@ -403,8 +395,9 @@ public final class Image {
                 symbols.sort((a, b) -> Long.compareUnsigned(a.value, b.value));
                 return symbols;
             } catch (RuntimeException e) {
-                throw new ImageException(name, "malformed section or symbol table (jelf: "
-                        + e.getClass().getSimpleName() + ": " + e.getMessage() + ")", e);
+                // the cause stays attached; the message is for people, without the reader's class names
+                throw new ImageException(name, "malformed section or symbol table (the ELF reader cannot follow "
+                        + "its section headers)", e);
             }
         }
 
@@ -444,6 +437,30 @@ public final class Image {
                 long value = is64 ? s.st_value : s.st_value & 0xffff_ffffL;
                 long size = is64 ? s.st_size : s.st_size & 0xffff_ffffL;
                 out.add(new Symbol(symbolName, value, size, type == ElfSymbol.STT_FUNC, global));
+            }
+        }
+
+        /**
+         * The sections jelf sizes by counts in their own data — a hash table's bucket and chain counts, a GNU hash
+         * table's bloom filter and buckets, a note's name and descriptor sizes — must fit their section, or jelf
+         * would allocate whatever a corrupt count says (gigabytes) before noticing anything.
+         */
+        private void checkSizedByItsData(int i, int type, int data, long size) throws ImageException {
+            long need;
+            if (type == SHT_HASH) {
+                need = size < 8 ? 8 : 8 + 4 * ((u32(data) & 0xffff_ffffL) + (u32(data + 4) & 0xffff_ffffL));
+            } else if (type == SHT_GNU_HASH) {
+                need = size < 16 ? 16 : 16 + (is64 ? 8 : 4) * (u32(data + 8) & 0xffff_ffffL)
+                        + 4 * (u32(data) & 0xffff_ffffL);
+            } else if (type == SHT_NOTE) {
+                need = size < 12 ? 12 : 12 + ((u32(data) & 0xffff_ffffL) + 3 & ~3L)
+                        + ((u32(data + 4) & 0xffff_ffffL) + 3 & ~3L);
+            } else {
+                return;
+            }
+            if (need > size) {
+                throw error(String.format("section %d (%s) needs 0x%x bytes by its own counts but holds 0x%x", i,
+                        type == SHT_HASH ? "hash table" : type == SHT_NOTE ? "note" : "GNU hash table", need, size));
             }
         }
 

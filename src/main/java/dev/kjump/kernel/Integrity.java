@@ -60,10 +60,17 @@ public final class Integrity implements MachineKexec.Hooks {
         this.pfns = check.stream().toArray();
     }
 
-    /** Starts the write log: from here until {@link #afterSwapBack()} every written frame is recorded. */
+    /**
+     * Starts the write log: from here until {@link #afterSwapBack()} every written frame is recorded, with the
+     * contents from before of the checked frames only (the rest of RAM may be rewritten at no cost in host memory).
+     */
     @Override
     public void beforeSwapIn() {
-        mem.startWriteLog();
+        BitSet keep = new BitSet();
+        for (int pfn : pfns) {
+            keep.set(pfn);
+        }
+        mem.startWriteLog(keep);
     }
 
     /** Stops the write log and compares every checked frame that was written with what it held. */

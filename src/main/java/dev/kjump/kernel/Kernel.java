@@ -83,8 +83,9 @@ public final class Kernel {
         this.log = log;
         PhysicalMemory mem = machine.memory();
         if (mem.size() < MIN_RAM) {
-            throw new IllegalArgumentException("the kernel needs at least " + (MIN_RAM >> 20)
-                    + " MiB of RAM, the machine has " + (mem.size() >> 10) + " KiB");
+            throw new IllegalArgumentException("the kernel needs at least " + (MIN_RAM >> 20) + " MiB of RAM, the "
+                    + "machine has " + (mem.size() % (1 << 20) == 0 ? (mem.size() >> 20) + " MiB"
+                    : (mem.size() >> 10) + " KiB"));
         }
         checkPeerRegion(config, mem.size());
         log.printk("Linux version 2.6.27-kjump (kexec jump -v8) #1");
@@ -142,8 +143,9 @@ public final class Kernel {
         }
         if (start < PEER_MIN_START || end > Math.min(ram, KernelMemory.LOWMEM_LIMIT)) {
             throw new IllegalArgumentException(String.format("peer region 0x%x-0x%x must lie between %d MiB and the "
-                    + "end of RAM (%d MiB)", start, end - 1, PEER_MIN_START >> 20, Math.min(ram,
-                    KernelMemory.LOWMEM_LIMIT) >> 20));
+                    + "end of %s (%d MiB)", start, end - 1, PEER_MIN_START >> 20,
+                    ram > KernelMemory.LOWMEM_LIMIT ? "low memory, which the kernel maps," : "RAM",
+                    Math.min(ram, KernelMemory.LOWMEM_LIMIT) >> 20));
         }
     }
 

@@ -50,7 +50,15 @@ import java.util.Objects;
  *
  * <p>The backing store is a host file whose size, rounded down to whole 512-byte sectors, is the disk's capacity
  * (capped at the LBA28 limit), or a byte array. Written sectors go to the file at once; FLUSH CACHE and
- * {@link #close()} force them to the storage device.
+ * {@link #close()} force them to the storage device. A file is locked while the disk has it open (until
+ * {@link #close()}): exclusively when it is written, shared when it is read-only, so two machines never write one
+ * image at once ({@link InUseException}); the lock is the host's advisory file lock ({@link FileChannel#tryLock}).
+ *
+ * <p>A read-only disk ({@link #open open(image, true)}) is what a drive that refuses writes does: WRITE SECTORS
+ * (0x30, 0x31) and WRITE MULTIPLE (0xC5) end at once with status DRDY|ERR (0x41) and error ABRT, the command
+ * aborted before any data moves (no DRQ, an interrupt as for any completed command); reads, IDENTIFY and FLUSH CACHE
+ * work as usual. Fixed ATA disks have no write-protect bit, so ABRT, the answer to a command the device will not
+ * carry out, is how a real drive refuses; drivers report it as an I/O error. The file is opened for reading only.
  */
 public final class AtaDisk implements IoDevice, Closeable {
     /** First port of the primary channel's command block. */
@@ -124,6 +132,7 @@ public final class AtaDisk implements IoDevice, Closeable {
 
     private final Backing backing;
     private final long sectors;
+    private final boolean readOnly;
 
     private int features;
     private int sectorCount;
@@ -143,13 +152,42 @@ public final class AtaDisk implements IoDevice, Closeable {
     private boolean interrupt;
 
     /**
-     * Opens {@code image} for reading and writing as the disk's backing file.
+     * The disk image is locked by another user: another kjump, or another disk of this one, has it open for
+     * writing (or, for a disk to be written, has it open at all).
+     */
+    public static final class InUseException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        InUseException(Path image) {
+            super(image + ": in use by another kjump (locked)");
+        }
+    }
+
+    /**
+     * Opens {@code image} for reading and writing as the disk's backing file, locked exclusively until
+     * {@link #close()}.
      *
      * @param image the disk image file; its size rounded down to 512 bytes is the capacity
+     * @throws InUseException if another user holds a lock on the file
      * @throws IOException if the file cannot be opened
      */
     public AtaDisk(Path image) throws IOException {
-        this(new FileBacking(FileChannel.open(image, StandardOpenOption.READ, StandardOpenOption.WRITE)));
+        this(FileBacking.open(image, false), false);
+    }
+
+    /**
+     * Opens {@code image} as the disk's backing file, locked until {@link #close()}: for reading and writing with an
+     * exclusive lock, or with {@code readOnly} for reading only with a shared lock, the disk then refusing writes
+     * (see the class comment).
+     *
+     * @param image the disk image file; its size rounded down to 512 bytes is the capacity
+     * @param readOnly whether the guest may only read
+     * @return the disk
+     * @throws InUseException if another user holds a conflicting lock on the file
+     * @throws IOException if the file cannot be opened
+     */
+    public static AtaDisk open(Path image, boolean readOnly) throws IOException {
+        return new AtaDisk(FileBacking.open(image, readOnly), readOnly);
     }
 
     /**
@@ -158,13 +196,30 @@ public final class AtaDisk implements IoDevice, Closeable {
      * @param image the disk contents; its length rounded down to 512 bytes is the capacity
      */
     public AtaDisk(byte[] image) {
-        this(new MemoryBacking(Objects.requireNonNull(image, "image")));
+        this(new MemoryBacking(Objects.requireNonNull(image, "image")), false);
     }
 
-    private AtaDisk(Backing backing) {
+    /**
+     * Uses {@code image} itself as the disk's contents, read-only when asked (writes then abort, the array does not
+     * change).
+     *
+     * @param image the disk contents; its length rounded down to 512 bytes is the capacity
+     * @param readOnly whether the guest may only read
+     */
+    public AtaDisk(byte[] image, boolean readOnly) {
+        this(new MemoryBacking(Objects.requireNonNull(image, "image")), readOnly);
+    }
+
+    private AtaDisk(Backing backing, boolean readOnly) {
         this.backing = backing;
+        this.readOnly = readOnly;
         this.sectors = Math.min(backing.sizeInBytes() / SECTOR_SIZE, MAX_LBA28_SECTORS);
         powerOn();
+    }
+
+    /** Whether the disk refuses writes (WRITE SECTORS and WRITE MULTIPLE abort with ERR and ABRT). */
+    public boolean readOnly() {
+        return readOnly;
     }
 
     /** The capacity in 512-byte sectors. */
@@ -196,7 +251,7 @@ public final class AtaDisk implements IoDevice, Closeable {
         backing.flush();
     }
 
-    /** Flushes and closes the backing file. */
+    /** Flushes and closes the backing file, releasing its lock. */
     @Override
     public void close() throws IOException {
         backing.close();
@@ -367,10 +422,16 @@ public final class AtaDisk implements IoDevice, Closeable {
                 interrupt = true;
             }
             case CMD_READ, CMD_READ_NORETRY -> startTransfer(true);
-            case CMD_WRITE, CMD_WRITE_NORETRY -> startTransfer(false);
+            case CMD_WRITE, CMD_WRITE_NORETRY -> {
+                if (readOnly) {
+                    fail(DRDY | ERR, ABRT); // refused before any data moves
+                } else {
+                    startTransfer(false);
+                }
+            }
             // without a time model a block of sectors moves like single sectors; multiple mode must be on
             case CMD_READ_MULTIPLE, CMD_WRITE_MULTIPLE -> {
-                if (multipleSectors == 0) {
+                if (multipleSectors == 0 || readOnly && cmd == CMD_WRITE_MULTIPLE) {
                     fail(DRDY | ERR, ABRT);
                 } else {
                     startTransfer(cmd == CMD_READ_MULTIPLE);
@@ -616,10 +677,37 @@ public final class AtaDisk implements IoDevice, Closeable {
     private static final class FileBacking implements Backing {
         private final FileChannel channel;
         private final long size;
+        private final boolean readOnly;
 
-        FileBacking(FileChannel channel) throws IOException {
+        private FileBacking(FileChannel channel, boolean readOnly) throws IOException {
             this.channel = channel;
             this.size = channel.size();
+            this.readOnly = readOnly;
+        }
+
+        /**
+         * Opens and locks {@code image}: exclusively for writing, shared for reading only. The lock lives as long
+         * as the channel; a lock held by another process, or by another channel of this JVM, is an
+         * {@link InUseException}.
+         */
+        static FileBacking open(Path image, boolean readOnly) throws IOException {
+            FileChannel ch = readOnly ? FileChannel.open(image, StandardOpenOption.READ)
+                    : FileChannel.open(image, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            try {
+                java.nio.channels.FileLock lock;
+                try {
+                    lock = ch.tryLock(0, Long.MAX_VALUE, readOnly);
+                } catch (java.nio.channels.OverlappingFileLockException e) {
+                    lock = null; // this JVM holds it already: another machine's disk
+                }
+                if (lock == null) {
+                    throw new InUseException(image);
+                }
+                return new FileBacking(ch, readOnly);
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
         }
 
         @Override
@@ -647,17 +735,19 @@ public final class AtaDisk implements IoDevice, Closeable {
 
         @Override
         public void flush() throws IOException {
-            channel.force(false);
+            if (!readOnly) {
+                channel.force(false);
+            }
         }
 
         @Override
         public void close() throws IOException {
             try {
-                if (channel.isOpen()) {
+                if (channel.isOpen() && !readOnly) {
                     channel.force(false);
                 }
             } finally {
-                channel.close();
+                channel.close(); // and with it the lock
             }
         }
     }

@@ -15,9 +15,9 @@ import java.nio.file.Path;
  * 0xF4 and, when a disk image is given, an ATA disk on the primary channel. The CPU gets the PIC as its interrupt
  * controller and the clock ({@link Cpu#connect}). At power-on the PIC has every IRQ masked, so nothing is
  * delivered until a guest programs it. This is the one place that builds a machine, for the CLI and the tests
- * alike.
+ * alike. A machine with a disk holds the disk image open and locked until {@link #close()}.
  */
-public final class Machine {
+public final class Machine implements AutoCloseable {
     /** Default RAM size: 128 MiB. */
     public static final long DEFAULT_MEMORY = 128L << 20;
 
@@ -82,7 +82,41 @@ public final class Machine {
      *     {@link VirtualClock#DEFAULT_NANOS_PER_INSTRUCTION}, is 100 MIPS)
      */
     public Machine(long memorySize, OutputStream console, Path diskImage, long nanosPerInstruction) {
-        this.memory = new PhysicalMemory(memorySize);
+        this(memorySize, console, openDisk(diskImage), nanosPerInstruction, true);
+    }
+
+    private static AtaDisk openDisk(Path diskImage) {
+        if (diskImage == null) {
+            return null;
+        }
+        try {
+            return new AtaDisk(diskImage);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open disk image " + diskImage + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A machine with {@code disk} (already open, e.g. {@link AtaDisk#open read-only}) on the primary channel; the
+     * machine owns it from here: {@link #close()} closes it, and so does a failure to build the machine.
+     *
+     * @param memorySize RAM in bytes (a multiple of 4 KiB, at most 4 GiB)
+     * @param console where COM1's output goes
+     * @param disk the ATA disk, or null for none
+     * @param nanosPerInstruction virtual nanoseconds per instruction (at least 1)
+     * @return the machine
+     */
+    public static Machine withDisk(long memorySize, OutputStream console, AtaDisk disk, long nanosPerInstruction) {
+        return new Machine(memorySize, console, disk, nanosPerInstruction, true);
+    }
+
+    private Machine(long memorySize, OutputStream console, AtaDisk disk, long nanosPerInstruction, boolean owned) {
+        try {
+            this.memory = new PhysicalMemory(memorySize);
+        } catch (RuntimeException e) {
+            closeQuietly(disk);
+            throw e;
+        }
         this.cpu = new Cpu(memory, io);
         this.clock = new VirtualClock(nanosPerInstruction);
         this.pic = new Pic8259(clock::reschedule);
@@ -103,15 +137,9 @@ public final class Machine {
                 value, new byte[0], String.format("debug-exit port written: value %d (QEMU exit status %d)", value,
                         (value << 1) | 1))));
         debugExit.attachTo(io);
-        if (diskImage != null) {
-            try {
-                this.disk = new AtaDisk(diskImage);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot open disk image " + diskImage + ": " + e.getMessage(), e);
-            }
+        this.disk = disk;
+        if (disk != null) {
             disk.attachTo(io);
-        } else {
-            this.disk = null;
         }
         cpu.resetProtectedFlat();
         cpu.connect(pic, clock);
@@ -131,6 +159,33 @@ public final class Machine {
     /** A machine with {@code memorySize} bytes of RAM, COM1 into {@code console}, and no disk. */
     public Machine(long memorySize, OutputStream console) {
         this(memorySize, console, null);
+    }
+
+    /**
+     * Closes the disk, if any: its written sectors forced to the file, the file closed and its lock released. The
+     * machine must not run afterwards. Closing twice does nothing more.
+     *
+     * @throws UncheckedIOException when the written sectors cannot be forced to the file
+     */
+    @Override
+    public void close() {
+        if (disk != null) {
+            try {
+                disk.close();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write back the disk image: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    private static void closeQuietly(AtaDisk disk) {
+        if (disk != null) {
+            try {
+                disk.close();
+            } catch (IOException ignored) {
+                // the machine was never built; the failure that stopped it is the one to report
+            }
+        }
     }
 
     /** Physical memory. */

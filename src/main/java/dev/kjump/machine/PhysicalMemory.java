@@ -67,17 +67,25 @@ public final class PhysicalMemory {
 
     /**
      * A record of which frames were written since it started, with each written frame's contents as they were
-     * before its first write. Every write path of this class goes through one place, so a frame not in the log
-     * provably did not change.
+     * before its first write (for the frames it was asked to keep them for). Every write path of this class goes
+     * through one place, so a frame not in the log provably did not change.
      */
     public static final class WriteLog {
         private final java.util.BitSet written = new java.util.BitSet();
         private final java.util.Map<Integer, byte[]> originals = new java.util.HashMap<>();
+        /** The frames whose original contents are kept, or null for all. */
+        private final java.util.BitSet keep;
+
+        WriteLog(java.util.BitSet keep) {
+            this.keep = keep == null ? null : (java.util.BitSet) keep.clone();
+        }
 
         void note(int pfn, byte[] current) {
             if (!written.get(pfn)) {
                 written.set(pfn);
-                originals.put(pfn, current == null ? null : current.clone());
+                if (keep == null || keep.get(pfn)) {
+                    originals.put(pfn, current == null ? null : current.clone());
+                }
             }
         }
 
@@ -86,19 +94,34 @@ public final class PhysicalMemory {
             return (java.util.BitSet) written.clone();
         }
 
-        /** The contents of {@code pfn} before its first write (all zero for a never-written frame). */
+        /**
+         * The contents of {@code pfn} before its first write (all zero for a never-written frame).
+         *
+         * @throws IllegalArgumentException for a written frame whose contents the log was not asked to keep
+         */
         public byte[] original(int pfn) {
+            if (keep != null && !keep.get(pfn) && written.get(pfn)) {
+                throw new IllegalArgumentException("frame " + pfn + " was written, but its contents were not kept");
+            }
             byte[] b = originals.get(pfn);
             return b == null ? new byte[PAGE_SIZE] : b.clone();
         }
     }
 
-    /** Starts logging writes (one log at a time). */
+    /** Starts logging writes (one log at a time), keeping every written frame's original contents. */
     public void startWriteLog() {
+        startWriteLog(null);
+    }
+
+    /**
+     * Starts logging writes (one log at a time), keeping the original contents only of the frames in {@code keep}
+     * (null: all), so that a guest writing all of RAM costs the log a bit per frame, not a copy of RAM.
+     */
+    public void startWriteLog(java.util.BitSet keep) {
         if (writeLog != null) {
             throw new IllegalStateException("a write log is already running");
         }
-        writeLog = new WriteLog();
+        writeLog = new WriteLog(keep);
         readyPfn = -1;
     }
 

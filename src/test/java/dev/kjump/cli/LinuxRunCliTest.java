@@ -115,7 +115,7 @@ class LinuxRunCliTest {
     void badLinuxInputExitsOneWithOneLine() {
         oneLine(RunCliTest.run("run", "--bare", KERNEL, "--append", "x".repeat(3000)),
                 "command line too long: 3000 bytes, the kernel takes at most 2047");
-        oneLine(RunCliTest.run("run", "--bare", KERNEL, "--initrd", "no/such.cpio"), "kjump run: no/such.cpio: cannot read initrd: no such file");
+        oneLine(RunCliTest.run("run", "--bare", KERNEL, "--initrd", "no/such.cpio"), "kjump run: no/such.cpio: ENOENT (No such file or directory)");
         oneLine(RunCliTest.run("run", "--bare", KERNEL, "--mem", "16M"), "give the machine more memory");
     }
 

@@ -88,6 +88,7 @@ class OutputFilesTest {
                 "trace: trace on " + dir + ": EISDIR", "trace: trace on " + svg + ": is an input");
         assertThat(shell.execute("trace")).isZero();
         assertThat(out.toString()).contains("trace: off");
+        m.close(); // the disk's lock, as Main does when a command ends
         assertThat(Files.readAllBytes(disk)).isEqualTo(new byte[512 * 16]);
     }
 }

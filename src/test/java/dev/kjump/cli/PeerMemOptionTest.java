@@ -14,6 +14,10 @@ class PeerMemOptionTest {
         assertThat(MachineOptions.peerRegion(null, 128 * MIB)).containsExactly(64 * MIB, 64 * MIB);
         assertThat(MachineOptions.peerRegion(null, 64 * MIB)).containsExactly(32 * MIB, 32 * MIB);
         assertThat(MachineOptions.peerRegion(null, 32 * MIB)).containsExactly(0, 0);
+        // the kernel maps the first 896 MiB: above that no peer by default (--mem 1G, 4G used to be refused)
+        assertThat(MachineOptions.peerRegion(null, 1024 * MIB)).containsExactly(448 * MIB, 448 * MIB);
+        assertThat(MachineOptions.peerRegion(null, 4096 * MIB)).containsExactly(448 * MIB, 448 * MIB);
+        assertThat(MachineOptions.peerRegion("64M", 4096 * MIB)).containsExactly(832 * MIB, 64 * MIB);
     }
 
     @Test

@@ -238,6 +238,33 @@ class GdbStubTest {
     }
 
     @Test
+    void memoryBeyondRamIsAnErrorNotOkAndNotOnes() throws Exception {
+        long ram = m.memory().size();
+        String end = Long.toHexString(ram);
+        String last = Long.toHexString(ram - 2);
+        TestClient c = stoppedAtEntry();
+        Future<StopReason> f = run();
+        // writes that would be lost answer E14 and change nothing, also in part; gdb shows "Cannot access memory"
+        assertThat(c.request("M" + end + ",4:deadbeef")).isEqualTo("E14");
+        assertThat(c.request("Mfffffffc,4:deadbeef")).isEqualTo("E14");
+        assertThat(c.request("M" + last + ",4:01020304")).as("a write across the end of RAM").isEqualTo("E14");
+        assertThat(m.memory().read16((int) (ram - 2))).as("nothing of it was written").isZero();
+        c.send("X" + end + ",2:" + Rsp.string(new byte[] {1, 2}, 0, 2));
+        assertThat(c.receive()).isEqualTo("E14");
+        // reads: beyond RAM is an error, not ffffffff; across the end, the bytes before it (as gdbserver)
+        assertThat(c.request("m" + end + ",4")).isEqualTo("E14");
+        assertThat(c.request("mfffffffc,4")).isEqualTo("E14");
+        assertThat(c.request("m" + last + ",4")).isEqualTo("0000");
+        assertThat(c.request("m" + Long.toHexString(ram - 4) + ",4")).isEqualTo("00000000");
+        assertThat(c.request("M" + Long.toHexString(ram - 4) + ",4:0a0b0c0d")).isEqualTo("OK");
+        assertThat(c.request("m" + Long.toHexString(ram - 4) + ",4")).isEqualTo("0a0b0c0d");
+        c.send("vCont;c");
+        assertThat(c.receive()).startsWith("T05").contains(eip(Programs.BACK));
+        c.send("c");
+        assertThat(done(f).kind()).isEqualTo(StopReason.Kind.HOST_ENTRY);
+    }
+
+    @Test
     void memoryIsReadThroughTheMmuAndUnmappedAddressesFail() throws Exception {
         Cpu cpu = m.cpu();
         CpuState st = cpu.saveState();

@@ -4,6 +4,7 @@ import static dev.kjump.image.ElfWriter.elf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -517,8 +518,28 @@ class ImageTest {
         // .strtab (section 2) becomes SHT_RELA with entry size 0: jelf divides by it while looking for .symtab
         ElfWriter.put32(file, ElfWriter.shoff(file, false) + 2 * ElfWriter.shentsize(false) + 4, 4);
         ImageException e = failure(file);
-        assertThat(e.problem()).isEqualTo("malformed section or symbol table (jelf: ArithmeticException: / by zero)");
+        assertThat(e.problem()).isEqualTo("malformed section or symbol table (the ELF reader cannot follow its "
+                + "section headers)");
         assertThat(e.getCause()).isInstanceOf(ArithmeticException.class);
+    }
+
+    @Test
+    void sectionsSizedByTheirOwnCountsMustFitThem() {
+        // SHT_HASH, SHT_GNU_HASH, SHT_NOTE
+        for (int type : new int[] {5, 0x6ffffff6, 7}) {
+            for (boolean is64 : new boolean[] {false, true}) {
+                byte[] file = valid(is64 ? 64 : 32);
+                // .strtab (section 2) becomes such a section whose first count is huge: jelf would allocate
+                // gigabytes from it (an OutOfMemoryError found by ElfFuzzTest)
+                int sh = ElfWriter.shoff(file, is64) + 2 * ElfWriter.shentsize(is64);
+                ElfWriter.put32(file, sh + 4, type);
+                java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(file).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+                int data = (int) (is64 ? b.getLong(sh + 24) : b.getInt(sh + 16));
+                ElfWriter.put32(file, data, 0x7fffffff);
+                assertThat(problem(file)).as("type %x, ELF%d", type, is64 ? 64 : 32).startsWith("section 2 (")
+                        .contains("by its own counts");
+            }
+        }
     }
 
     // ---- errors: reading files
@@ -528,7 +549,15 @@ class ImageTest {
         Path path = dir.resolve("missing.elf");
         ImageException e = catchThrowableOfType(ImageException.class, () -> Image.load(path));
         assertThat(e.source()).isEqualTo(path.toString());
-        assertThat(e.getMessage()).startsWith(path + ": cannot read file: ").contains("NoSuchFileException");
+        assertThat(e.getMessage()).isEqualTo(path + ": ENOENT (No such file or directory)");
+    }
+
+    @Test
+    void unreadableFilesAndDirectoriesAreNamedWithoutJavaClassNames(@TempDir Path dir) throws Exception {
+        assertThatThrownBy(() -> Image.load(dir)).hasMessage(dir + ": the image is not a regular file (a directory)");
+        Path locked = Files.write(dir.resolve("locked.elf"), new byte[] {0x7f, 'E', 'L', 'F'});
+        assumeTrue(locked.toFile().setReadable(false) && !Files.isReadable(locked), "running as root: every file is readable");
+        assertThatThrownBy(() -> Image.load(locked)).hasMessage(locked + ": EACCES (Permission denied)");
     }
 
     @Test

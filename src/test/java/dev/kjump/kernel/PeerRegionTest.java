@@ -42,7 +42,7 @@ class PeerRegionTest {
     void badMachinesAndRegionsAreRefusedInOneLine() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         assertThatThrownBy(() -> new Kernel(new Machine(15 * MIB, out), KernelConfig.defaults(), new KernelLog(null)))
-                .hasMessage("the kernel needs at least 16 MiB of RAM, the machine has 15360 KiB");
+                .hasMessage("the kernel needs at least 16 MiB of RAM, the machine has 15 MiB");
         assertThatThrownBy(() -> new Kernel(new Machine(32 * MIB, out), KernelConfig.defaults().withPeer(4 * MIB,
                 4 * MIB), new KernelLog(null))).hasMessageContaining("must lie between 8 MiB and the end of RAM");
         assertThatThrownBy(() -> new Kernel(new Machine(32 * MIB, out), KernelConfig.defaults().withPeer(16 * MIB,

@@ -485,4 +485,130 @@ class AtaDiskTest {
         assertThat(after[1023]).isEqualTo((byte) 0xBE);
         assertThat(after[511]).isZero();
     }
+
+    // ---- issue 13 finding 7: locked while open, and read-only disks
+
+    @Test
+    void aFileIsLockedWhileADiskHasItOpenAndFreeAfterClose() throws IOException {
+        Path file = tmp.resolve("locked.img");
+        Files.write(file, new byte[4096]);
+        try (AtaDisk first = new AtaDisk(file)) {
+            assertThat(first.readOnly()).isFalse();
+            assertThatThrownBy(() -> new AtaDisk(file)).isInstanceOf(AtaDisk.InUseException.class)
+                    .hasMessage(file + ": in use by another kjump (locked)");
+            assertThatThrownBy(() -> AtaDisk.open(file, true)).as("a reader waits for the writer too")
+                    .isInstanceOf(AtaDisk.InUseException.class);
+        }
+        try (AtaDisk again = new AtaDisk(file)) {
+            assertThat(again.capacitySectors()).isEqualTo(8);
+        }
+        try (AtaDisk reader = AtaDisk.open(file, true)) {
+            assertThatThrownBy(() -> new AtaDisk(file)).as("a writer waits for the readers")
+                    .isInstanceOf(AtaDisk.InUseException.class);
+        }
+    }
+
+    /**
+     * Another JVM that holds a lock on {@code file} as a second kjump would (exclusive, or shared for
+     * {@code readOnly}) until its stdin closes; returns once the lock is taken.
+     */
+    private Process holdLock(Path file, boolean readOnly) throws Exception {
+        Path ready = tmp.resolve("ready-" + System.nanoTime());
+        Path holder = tmp.resolve("Hold.java");
+        Files.writeString(holder, """
+                import java.nio.channels.FileChannel;
+                import java.nio.file.*;
+                public class Hold {
+                    public static void main(String[] a) throws Exception {
+                        boolean ro = a[2].equals("ro");
+                        try (FileChannel c = ro ? FileChannel.open(Path.of(a[0]), StandardOpenOption.READ)
+                                : FileChannel.open(Path.of(a[0]), StandardOpenOption.READ, StandardOpenOption.WRITE);
+                             var l = c.lock(0, Long.MAX_VALUE, ro)) {
+                            Files.writeString(Path.of(a[1]), "locked");
+                            System.in.read();
+                        }
+                    }
+                }
+                """);
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, holder.toString(), file.toString(), ready.toString(),
+                readOnly ? "ro" : "rw").redirectErrorStream(true).start();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (!Files.exists(ready) && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(ready).as("the other process took the lock").exists();
+        return p;
+    }
+
+    private static void release(Process p) throws Exception {
+        p.getOutputStream().close();
+        p.waitFor();
+    }
+
+    @Test
+    void aLockHeldByAnotherProcessIsInUseAndReadersShare() throws Exception {
+        Path file = tmp.resolve("other.img");
+        Files.write(file, new byte[4096]);
+        Process writer = holdLock(file, false);
+        try {
+            assertThatThrownBy(() -> new AtaDisk(file)).isInstanceOf(AtaDisk.InUseException.class);
+            assertThatThrownBy(() -> AtaDisk.open(file, true)).isInstanceOf(AtaDisk.InUseException.class);
+        } finally {
+            release(writer);
+        }
+        Process reader = holdLock(file, true);
+        try {
+            assertThatThrownBy(() -> new AtaDisk(file)).isInstanceOf(AtaDisk.InUseException.class);
+            try (AtaDisk shared = AtaDisk.open(file, true)) {
+                assertThat(shared.readOnly()).isTrue();
+            }
+        } finally {
+            release(reader);
+        }
+        try (AtaDisk free = new AtaDisk(file)) {
+            assertThat(free.capacitySectors()).isEqualTo(8);
+        }
+    }
+
+    /** WRITE SECTORS and WRITE MULTIPLE are aborted at once on a read-only disk; reads work; nothing changes. */
+    private static void writesAreAborted(AtaDisk disk, byte[] before, java.util.function.Supplier<byte[]> contents) {
+        IoBus bus = busWith(disk);
+        assertThat(disk.readOnly()).isTrue();
+        for (int cmd : new int[] {0x30, 0x31, 0xC5}) {
+            selectLba(bus, 1, 1);
+            bus.out(STATUS, 1, cmd);
+            assertThat(disk.interruptPending()).as("command %02x completes with an interrupt", cmd).isTrue();
+            assertThat(bus.in(STATUS, 1)).as("command %02x: DRDY|ERR, no DRQ", cmd).isEqualTo(0x41);
+            assertThat(bus.in(ERROR, 1)).as("command %02x: ABRT", cmd).isEqualTo(0x04);
+            bus.out(DATA, 2, 0xBEEF); // no data phase: ignored
+            assertThat(bus.in(LBA_LOW, 1)).as("nothing moved").isEqualTo(1);
+        }
+        selectLba(bus, 1, 1);
+        bus.out(STATUS, 1, 0x20);
+        assertThat(bus.in(STATUS, 1)).isEqualTo(0x58);
+        assertThat(readWords(bus, 512)).isEqualTo(java.util.Arrays.copyOfRange(before, 512, 1024));
+        bus.out(STATUS, 1, 0xE7);
+        assertThat(bus.in(STATUS, 1)).as("FLUSH CACHE works").isEqualTo(0x50);
+        assertThat(contents.get()).isEqualTo(before);
+    }
+
+    @Test
+    void aReadOnlyDiskAbortsWritesWithErrAndAbrt() throws IOException {
+        Path file = tmp.resolve("ro.img");
+        byte[] image = patternImage(4);
+        Files.write(file, image);
+        assertThat(file.toFile().setWritable(false)).isTrue(); // opened for reading only, so a read-only file is fine
+        try (AtaDisk disk = AtaDisk.open(file, true)) {
+            writesAreAborted(disk, image, () -> {
+                try {
+                    return Files.readAllBytes(file);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        }
+        byte[] memory = patternImage(4);
+        writesAreAborted(new AtaDisk(memory, true), patternImage(4), () -> memory);
+    }
 }

@@ -207,4 +207,22 @@ class PhysicalMemoryTest {
         assertThat(all).isEqualTo(model);
         assertThat(m.allocatedPages()).isLessThanOrEqualTo(2);
     }
+
+    @Test
+    void aWriteLogKeepsTheOriginalsOfTheFramesItWasAskedForOnly() {
+        PhysicalMemory m = new PhysicalMemory(16 * 4096);
+        m.write32(1 * 4096, 0x11111111);
+        m.write32(2 * 4096, 0x22222222);
+        java.util.BitSet keep = new java.util.BitSet();
+        keep.set(1);
+        m.startWriteLog(keep);
+        m.write32(1 * 4096, 0xAAAAAAAA);
+        m.write32(2 * 4096, 0xBBBBBBBB);
+        PhysicalMemory.WriteLog log = m.stopWriteLog();
+        assertThat(log.written().stream().toArray()).containsExactly(1, 2);
+        assertThat(log.original(1)[0]).isEqualTo((byte) 0x11);
+        assertThat(log.original(3)).as("never written: zero").containsOnly(0);
+        assertThatThrownBy(() -> log.original(2)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not kept");
+    }
 }
