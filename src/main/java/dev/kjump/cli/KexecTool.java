@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -35,9 +34,10 @@ final class KexecTool {
     private final KernelSession session;
     private final PrintStream out;
     private final PrintStream err;
-    private final List<JumpReport> reports = new ArrayList<>();
+    private final JumpTotals totals = new JumpTotals();
     private Loaded loaded;
     private TraceFile trace;
+    private JsonReport json;
     private boolean handedOver;
 
     KexecTool(KernelSession session, PrintStream out, PrintStream err) {
@@ -67,9 +67,17 @@ final class KexecTool {
         return loaded;
     }
 
-    /** Every jump made through this tool. */
-    List<JumpReport> reports() {
-        return reports;
+    /** Where each jump's report is streamed ({@code kexec --json}), or null. */
+    void json(JsonReport r) {
+        this.json = r;
+    }
+
+    /**
+     * Running totals of every jump made through this tool. No report is kept here (the kernel keeps its last few,
+     * {@link Kernel#jumps()}): a tool's memory does not grow with its jumps.
+     */
+    JumpTotals totals() {
+        return totals;
     }
 
     /** True once a kexec -e without preserve_context handed the machine over: the kernel is gone. */
@@ -354,7 +362,10 @@ final class KexecTool {
     }
 
     private void record(long t, String name, JumpReport rep) {
-        reports.add(rep);
+        totals.add(rep);
+        if (json != null) {
+            json.add(rep);
+        }
         if (trace != null) {
             trace.add(t, name, rep, loaded != null && loaded.peer() ? loaded.entry() : -1);
             try {
