@@ -72,7 +72,7 @@ public final class KexecCommand implements Callable<Integer> {
                 TraceFile.formatOf(trace);
             }
             OutputFiles.check(List.of(new OutputFiles.Output("--json", json),
-                            new OutputFiles.Output("--trace", trace)),
+                            new OutputFiles.Output("--trace", trace, true)),
                     kexec.image == null ? null : Path.of(kexec.image), kexec.initrd == null ? null : Path.of(kexec.initrd),
                     machine.disk);
             session = ShellCommand.boot(machine, cpus, System.out);

@@ -27,8 +27,11 @@ import java.util.List;
  * exit status from {@link Main}.
  */
 final class KexecTool {
-    /** What is loaded, as far as user space knows; {@code peer}: a Linux bzImage in the peer region. */
-    record Loaded(String name, Image image, boolean preserveContext, long entry, boolean peer) {
+    /**
+     * What is loaded, as far as user space knows; {@code peer}: a Linux bzImage in the peer region; {@code files}:
+     * the files it was read from (the image, an initrd), which a trace must not overwrite.
+     */
+    record Loaded(String name, Image image, boolean preserveContext, long entry, boolean peer, List<Path> files) {
     }
 
     private final KernelSession session;
@@ -171,6 +174,10 @@ final class KexecTool {
             if (Files.isDirectory(p)) {
                 return loadFailed("EISDIR", "Is a directory: " + a.image);
             }
+            String clash = traceClash(p, a.initrd == null ? null : Path.of(a.initrd));
+            if (clash != null) {
+                return usage(clash);
+            }
             if (dev.kjump.image.BzImage.isBzImage(p)) {
                 return loadLinux(a, p, flags);
             }
@@ -203,13 +210,30 @@ final class KexecTool {
         if (r != 0) {
             return loadFailed(Errno.of(r).name(), explainLoad(r, flags));
         }
-        loaded = new Loaded(name, image, (flags & Kexec.KEXEC_PRESERVE_CONTEXT) != 0, entry, false);
+        loaded = new Loaded(name, image, (flags & Kexec.KEXEC_PRESERVE_CONTEXT) != 0, entry, false,
+                a.image == null ? List.of() : List.of(Path.of(a.image)));
         var ki = k.kexecImage();
         out.printf("kexec: loaded %s: entry %08x, %d segment(s), %d page(s) to swap, control page %08x, swap page %08x%s%n",
                 name, entry, segs.size(), ki.pagePairs().size(), ki.controlPage(), ki.swapPage(),
                 loaded.preserveContext() ? ", preserve_context" : " (no preserve_context: kexec -e will not come back)");
         k.runTasks(2);
         return Main.EXIT_OK;
+    }
+
+    /**
+     * While a trace is on, the files a load reads must not be the trace's file (the one check of outputs,
+     * {@link OutputFiles#check}): such a load is refused. Null when there is no clash.
+     */
+    private String traceClash(Path... inputs) {
+        if (trace == null) {
+            return null;
+        }
+        try {
+            OutputFiles.check(List.of(new OutputFiles.Output("trace", trace.path(), true)), inputs);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage() + "; the load is refused (trace off, or trace on another file)";
+        }
     }
 
     /** kexec-tools' bzImage path: the kernel, boot_params, initrd and purgatory into the peer region. */
@@ -232,7 +256,8 @@ final class KexecTool {
         if (r != 0) {
             return loadFailed(Errno.of(r).name(), explainLoad(r, flags));
         }
-        loaded = new Loaded(l.name(), null, true, l.plan().entry(), true);
+        loaded = new Loaded(l.name(), null, true, l.plan().entry(), true,
+                a.initrd == null ? List.of(p) : List.of(p, Path.of(a.initrd)));
         var ki = k.kexecImage();
         var b = l.plan().boot();
         out.printf("kexec: loaded %s (Linux, peer region): kernel at %08x, boot_params at %08x, %s, purgatory (entry) "

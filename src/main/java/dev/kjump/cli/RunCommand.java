@@ -110,7 +110,7 @@ public final class RunCommand implements Callable<Integer> {
         PrintStream err = System.err;
         try {
             OutputFiles.check(List.of(new OutputFiles.Output("--json", json),
-                            new OutputFiles.Output("--trace", trace)),
+                            new OutputFiles.Output("--trace", trace, true)),
                     imagePath, initrd, machine.disk);
         } catch (IllegalArgumentException e) {
             err.println("kjump run: " + e.getMessage());
