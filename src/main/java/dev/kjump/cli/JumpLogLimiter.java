@@ -45,11 +45,6 @@ final class JumpLogLimiter extends PrintStream {
         lines.jump = n;
     }
 
-    /** True once a line was left out. */
-    boolean leftOut() {
-        return lines.said;
-    }
-
     /** Cuts what is written into lines and passes or drops each. */
     private static final class Lines extends OutputStream {
         private final PrintStream err;
@@ -57,7 +52,7 @@ final class JumpLogLimiter extends PrintStream {
         private final String note;
         private final ByteArrayOutputStream line = new ByteArrayOutputStream(256);
         private volatile int jump;
-        private volatile boolean said;
+        private boolean said;
 
         Lines(PrintStream err, boolean all, String note) {
             this.err = err;
