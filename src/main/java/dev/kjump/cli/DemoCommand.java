@@ -67,7 +67,7 @@ public final class DemoCommand implements Callable<Integer> {
         TraceFile tracer;
         try {
             tracer = new TraceFile(traceFile);
-            OutputFiles.check(java.util.List.of(new OutputFiles.Output("--trace", traceFile)), machine.disk);
+            OutputFiles.check(java.util.List.of(new OutputFiles.Output("--trace", traceFile, true)), machine.disk);
         } catch (IllegalArgumentException e) {
             System.err.println("kjump demo: " + e.getMessage());
             return Main.EXIT_USAGE;

@@ -2,7 +2,6 @@ package dev.kjump.cli;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -48,6 +47,10 @@ public final class KexecCommand implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "write a machine-readable report (as run --json)")
     Path json;
 
+    @Option(names = "--verbose", description = "print kexec's lines for every jump (by default those after the "
+            + "third are left out; the summary at the end counts every jump)")
+    boolean verbose;
+
     @Override
     public Integer call() throws IOException {
         PrintStream err = System.err;
@@ -69,7 +72,8 @@ public final class KexecCommand implements Callable<Integer> {
             if (trace != null) {
                 TraceFile.formatOf(trace);
             }
-            OutputFiles.check(List.of(new OutputFiles.Output("--json", json), new OutputFiles.Output("--trace", trace)),
+            OutputFiles.check(List.of(new OutputFiles.Output("--json", json),
+                            new OutputFiles.Output("--trace", trace, true)),
                     kexec.image == null ? null : Path.of(kexec.image), kexec.initrd == null ? null : Path.of(kexec.initrd),
                     machine.disk);
             session = ShellCommand.boot(machine, cpus, System.out);
@@ -77,7 +81,10 @@ public final class KexecCommand implements Callable<Integer> {
             err.println("kexec: " + e.getMessage());
             return Main.EXIT_USAGE;
         }
-        KexecTool tool = new KexecTool(session, err, err);
+        // kexec's lines of jumps after the first few are left out (failures always shown), as run does
+        JumpLogLimiter shown = new JumpLogLimiter(err, verbose, "kexec: the lines of jumps after #" + JumpLogLimiter.KEEP
+                + " are left out (--verbose prints them all); the summary at the end counts every jump");
+        KexecTool tool = new KexecTool(session, shown, err);
         if (trace != null) {
             tool.trace(new TraceFile(trace));
         }
@@ -88,7 +95,7 @@ public final class KexecCommand implements Callable<Integer> {
         }
         tool.gdb(gdb);
         try {
-            return loadAndExec(tool, session, err);
+            return loadAndExec(tool, session, shown, err);
         } finally {
             System.out.flush();
             gdb.finish(lastStatus);
@@ -97,7 +104,7 @@ public final class KexecCommand implements Callable<Integer> {
 
     private int lastStatus = Main.EXIT_FAULT;
 
-    private int loadAndExec(KexecTool tool, KernelSession session, PrintStream err) throws java.io.IOException {
+    private int loadAndExec(KexecTool tool, KernelSession session, JumpLogLimiter shown, PrintStream err) {
         boolean exec = kexec.exec;
         kexec.exec = false;
         if (kexec.image != null && !kexec.load && !kexec.loadPreserveContext) {
@@ -105,10 +112,45 @@ public final class KexecCommand implements Callable<Integer> {
         }
         int status = tool.run(kexec);
         kexec.exec = exec;
-        // Ctrl-C stops the jumps at any point: a running callee is contained, between jumps the loop ends
+        String name = tool.loaded() != null ? tool.loaded().name() : String.valueOf(kexec.image);
+        JsonReport report = null;
+        if (json != null) {
+            try {
+                report = JsonReport.open(json, name, session.kernel(), tool.loaded() != null && tool.loaded().peer(),
+                        tool.totals(), err);
+            } catch (IOException e) {
+                err.println("kexec: --json " + json + ": cannot be written: " + e.getMessage());
+                return Main.EXIT_USAGE;
+            }
+            tool.json(report);
+        }
+        try {
+            status = execs(tool, session, shown, err, status);
+            if (jumps > 1 && tool.totals().jumps() > 0) {
+                err.println("kexec: " + tool.totals().line(name));
+            }
+            if (report != null) {
+                report.exitStatus(status);
+            }
+        } finally {
+            shown.flush();
+            if (report != null) {
+                report.close(); // valid JSON however the run ended
+            }
+        }
+        if (trace != null && status != Main.EXIT_USAGE) {
+            err.println("kexec: trace written to " + trace.toAbsolutePath());
+        }
+        lastStatus = status;
+        return status;
+    }
+
+    /** The {@code --jumps} executions; Ctrl-C stops them at any point (a running callee is contained). */
+    private int execs(KexecTool tool, KernelSession session, JumpLogLimiter shown, PrintStream err, int status) {
         try (CtrlC all = CtrlC.interrupting(session.kernel().machine().cpu())) {
             int done = 0;
             for (; done < jumps && status == Main.EXIT_OK && !tool.handedOver() && !all.interrupted(); done++) {
+                shown.jumpStarting(done + 1);
                 status = tool.exec();
             }
             if (all.interrupted() && status == Main.EXIT_OK) {
@@ -116,15 +158,6 @@ public final class KexecCommand implements Callable<Integer> {
                 status = Main.EXIT_INTERRUPTED;
             }
         }
-        if (json != null) {
-            String name = tool.loaded() != null ? tool.loaded().name() : String.valueOf(kexec.image);
-            Files.writeString(json, JsonReport.of(name, tool.reports(), session.kernel(),
-                    tool.loaded() != null && tool.loaded().peer()));
-        }
-        if (trace != null && status != Main.EXIT_USAGE) {
-            err.println("kexec: trace written to " + trace.toAbsolutePath());
-        }
-        lastStatus = status;
         return status;
     }
 }

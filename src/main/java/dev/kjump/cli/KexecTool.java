@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -28,16 +27,20 @@ import java.util.List;
  * exit status from {@link Main}.
  */
 final class KexecTool {
-    /** What is loaded, as far as user space knows; {@code peer}: a Linux bzImage in the peer region. */
-    record Loaded(String name, Image image, boolean preserveContext, long entry, boolean peer) {
+    /**
+     * What is loaded, as far as user space knows; {@code peer}: a Linux bzImage in the peer region; {@code files}:
+     * the files it was read from (the image, an initrd), which a trace must not overwrite.
+     */
+    record Loaded(String name, Image image, boolean preserveContext, long entry, boolean peer, List<Path> files) {
     }
 
     private final KernelSession session;
     private final PrintStream out;
     private final PrintStream err;
-    private final List<JumpReport> reports = new ArrayList<>();
+    private final JumpTotals totals = new JumpTotals();
     private Loaded loaded;
     private TraceFile trace;
+    private JsonReport json;
     private boolean handedOver;
 
     KexecTool(KernelSession session, PrintStream out, PrintStream err) {
@@ -67,9 +70,17 @@ final class KexecTool {
         return loaded;
     }
 
-    /** Every jump made through this tool. */
-    List<JumpReport> reports() {
-        return reports;
+    /** Where each jump's report is streamed ({@code kexec --json}), or null. */
+    void json(JsonReport r) {
+        this.json = r;
+    }
+
+    /**
+     * Running totals of every jump made through this tool. No report is kept here (the kernel keeps its last few,
+     * {@link Kernel#jumps()}): a tool's memory does not grow with its jumps.
+     */
+    JumpTotals totals() {
+        return totals;
     }
 
     /** True once a kexec -e without preserve_context handed the machine over: the kernel is gone. */
@@ -163,6 +174,10 @@ final class KexecTool {
             if (Files.isDirectory(p)) {
                 return loadFailed("EISDIR", "Is a directory: " + a.image);
             }
+            String clash = traceClash(p, a.initrd == null ? null : Path.of(a.initrd));
+            if (clash != null) {
+                return usage(clash);
+            }
             if (dev.kjump.image.BzImage.isBzImage(p)) {
                 return loadLinux(a, p, flags);
             }
@@ -197,13 +212,30 @@ final class KexecTool {
                     ? KernelSession.unavailable(segs, k.machine().memory().size()) : null;
             return loadFailed(Errno.of(r).name(), why != null ? why : explainLoad(r, flags));
         }
-        loaded = new Loaded(name, image, (flags & Kexec.KEXEC_PRESERVE_CONTEXT) != 0, entry, false);
+        loaded = new Loaded(name, image, (flags & Kexec.KEXEC_PRESERVE_CONTEXT) != 0, entry, false,
+                a.image == null ? List.of() : List.of(Path.of(a.image)));
         var ki = k.kexecImage();
         out.printf("kexec: loaded %s: entry %08x, %d segment(s), %d page(s) to swap, control page %08x, swap page %08x%s%n",
                 name, entry, segs.size(), ki.pagePairs().size(), ki.controlPage(), ki.swapPage(),
                 loaded.preserveContext() ? ", preserve_context" : " (no preserve_context: kexec -e will not come back)");
         k.runTasks(2);
         return Main.EXIT_OK;
+    }
+
+    /**
+     * While a trace is on, the files a load reads must not be the trace's file (the one check of outputs,
+     * {@link OutputFiles#check}): such a load is refused. Null when there is no clash.
+     */
+    private String traceClash(Path... inputs) {
+        if (trace == null) {
+            return null;
+        }
+        try {
+            OutputFiles.check(List.of(new OutputFiles.Output("trace", trace.path(), true)), inputs);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return e.getMessage() + "; the load is refused (trace off, or trace on another file)";
+        }
     }
 
     /** kexec-tools' bzImage path: the kernel, boot_params, initrd and purgatory into the peer region. */
@@ -226,7 +258,8 @@ final class KexecTool {
         if (r != 0) {
             return loadFailed(Errno.of(r).name(), explainLoad(r, flags));
         }
-        loaded = new Loaded(l.name(), null, true, l.plan().entry(), true);
+        loaded = new Loaded(l.name(), null, true, l.plan().entry(), true,
+                a.initrd == null ? List.of(p) : List.of(p, Path.of(a.initrd)));
         var ki = k.kexecImage();
         var b = l.plan().boot();
         out.printf("kexec: loaded %s (Linux, peer region): kernel at %08x, boot_params at %08x, %s, purgatory (entry) "
@@ -356,7 +389,10 @@ final class KexecTool {
     }
 
     private void record(long t, String name, JumpReport rep) {
-        reports.add(rep);
+        totals.add(rep);
+        if (json != null) {
+            json.add(rep);
+        }
         if (trace != null) {
             trace.add(t, name, rep, loaded != null && loaded.peer() ? loaded.entry() : -1);
             try {

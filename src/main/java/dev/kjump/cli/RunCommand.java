@@ -14,9 +14,7 @@ import dev.kjump.machine.Machine;
 import dev.kjump.machine.StopReason;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -114,7 +112,8 @@ public final class RunCommand implements Callable<Integer> {
     private Integer execute() throws IOException {
         PrintStream err = System.err;
         try {
-            OutputFiles.check(List.of(new OutputFiles.Output("--json", json), new OutputFiles.Output("--trace", trace)),
+            OutputFiles.check(List.of(new OutputFiles.Output("--json", json),
+                            new OutputFiles.Output("--trace", trace, true)),
                     imagePath, initrd, machine.disk);
         } catch (IllegalArgumentException e) {
             err.println("kjump run: " + e.getMessage());
@@ -150,7 +149,7 @@ public final class RunCommand implements Callable<Integer> {
         try {
             KernelConfig config = machine.kernelConfig(KernelConfig.defaults().withCpus(cpus).withLimits(maxInstructions,
                     machine.timeoutNanos()));
-            kernelConsole = new JumpLogLimiter(err, verbose);
+            kernelConsole = JumpLogLimiter.kernelLog(err, verbose);
             session = new KernelSession(machine.build(System.out), config, kernelConsole);
         } catch (IllegalArgumentException e) {
             err.println("kjump run: " + e.getMessage());
@@ -190,7 +189,9 @@ public final class RunCommand implements Callable<Integer> {
 
     /**
      * The jumps: {@code reboot(LINUX_REBOOT_CMD_KEXEC)} {@code --jumps} times with the kernel's tasks running
-     * between them, a report per jump, the summary, the JSON report and the trace; the exit status.
+     * between them, a report per jump, the summary, the JSON report and the trace; the exit status. Each jump's
+     * report goes to the JSON report and the trace as the jump ends and is then dropped: the run keeps only running
+     * totals ({@link JumpTotals}), so its memory does not grow with the jumps.
      *
      * @param name the loaded image's name
      * @param symbols names for a stop's EIP
@@ -198,11 +199,34 @@ public final class RunCommand implements Callable<Integer> {
      *     booted or resumed; -1 otherwise
      */
     private int jumps(KernelSession session, String name, LongFunction<Optional<String>> symbols, long peerEntry,
-                      PrintStream err) throws IOException {
+                      PrintStream err) {
         session.kernel().runTasks(2);
-        int status = Main.EXIT_OK;
-        List<JumpReport> reports = new ArrayList<>();
+        JumpTotals totals = new JumpTotals();
+        JsonReport report;
+        try {
+            report = json == null ? null : JsonReport.open(json, name, session.kernel(), peerEntry >= 0, totals, err);
+        } catch (IOException e) {
+            err.println("kjump run: --json " + json + ": cannot be written: " + e.getMessage());
+            return Main.EXIT_USAGE;
+        }
         TraceFile traced = trace == null ? null : new TraceFile(trace);
+        try {
+            int status = jumps(session, name, symbols, peerEntry, err, totals, report, traced);
+            if (report != null) {
+                report.exitStatus(status);
+            }
+            return status;
+        } finally {
+            if (report != null) {
+                report.close(); // valid JSON however the run ended
+            }
+            traceWritten(traced, err);
+        }
+    }
+
+    private int jumps(KernelSession session, String name, LongFunction<Optional<String>> symbols, long peerEntry,
+                      PrintStream err, JumpTotals totals, JsonReport report, TraceFile traced) {
+        int status = Main.EXIT_OK;
         // Ctrl-C stops the run at any point: a running callee is contained, between jumps the loop ends here
         try (CtrlC all = CtrlC.interrupting(session.kernel().machine().cpu())) {
             for (int i = 0; i < jumps; i++) {
@@ -224,21 +248,17 @@ public final class RunCommand implements Callable<Integer> {
                 } catch (KernelHandedOver h) {
                     System.out.flush();
                     JumpReport rep = h.report();
-                    reports.add(rep);
-                    trace(traced, execTime, name, rep, peerEntry, err);
+                    record(rep, totals, report, traced, execTime, name, peerEntry, err);
                     StopReason s = rep.outcome().stop();
                     err.printf("kjump: the machine was handed over to %s (no preserve_context); it stopped: %s%n",
                             name, s.message());
-                    writeJson(name, reports, session, peerEntry >= 0);
-                    traceWritten(traced, err);
                     return ExitStatus.handedOver(s.kind());
                 }
                 System.out.flush();
                 int result = res.result();
                 JumpReport rep = res.report();
                 if (rep != null) {
-                    reports.add(rep);
-                    trace(traced, execTime, name, rep, peerEntry, err);
+                    record(rep, totals, report, traced, execTime, name, peerEntry, err);
                 }
                 int jumpStatus = ExitStatus.jump(res);
                 if (result != 0) {
@@ -275,32 +295,22 @@ public final class RunCommand implements Callable<Integer> {
                 }
             }
             if (all.interrupted() && status == Main.EXIT_OK) {
-                err.printf("kjump: interrupted (Ctrl-C) after %d jump(s)%n", reports.size());
+                err.printf("kjump: interrupted (Ctrl-C) after %d jump(s)%n", totals.jumps());
                 status = Main.EXIT_INTERRUPTED;
             }
         }
-        summarize(err, name, reports);
-        writeJson(name, reports, session, peerEntry >= 0);
-        traceWritten(traced, err);
+        err.println("kjump: " + totals.line(name));
         return status;
     }
 
-    private static void summarize(PrintStream err, String name, List<JumpReport> reports) {
-        int ok = (int) reports.stream().filter(JumpReport::ok).count();
-        long pages = reports.stream().filter(r -> r.outcome() != null).mapToLong(r -> r.outcome().pagesSwapped()).sum();
-        long checked = reports.stream().filter(r -> r.integrity() != null).mapToLong(r -> r.integrity().pagesChecked()).sum();
-        double ms = reports.stream().mapToLong(JumpReport::totalNanos).sum() / 1e6;
-        err.printf("kjump: %s: %d of %d jump(s) came back intact; %d page(s) swapped each way; %d page check(s), "
-                + "integrity %s; %.3f ms in jumps%n", name, ok, reports.size(), pages, checked,
-                reports.stream().allMatch(r -> r.integrity() == null || r.integrity().intact()) ? "held" : "BROKEN", ms);
-    }
-
-    private void writeJson(String name, List<JumpReport> reports, KernelSession session, boolean peer)
-            throws IOException {
-        if (json == null) {
-            return;
+    /** A jump's report into the totals, the JSON report and the trace; nothing keeps it afterwards. */
+    private static void record(JumpReport rep, JumpTotals totals, JsonReport report, TraceFile traced, long execTime,
+                               String name, long peerEntry, PrintStream err) {
+        totals.add(rep);
+        if (report != null) {
+            report.add(rep);
         }
-        Files.writeString(json, JsonReport.of(name, reports, session.kernel(), peer));
+        trace(traced, execTime, name, rep, peerEntry, err);
     }
 
     /** Adds a jump to the trace and writes it: the file is complete after every jump. */
@@ -397,7 +407,7 @@ public final class RunCommand implements Callable<Integer> {
             KernelConfig config = machine.kernelConfig(KernelConfig.defaults().withCpus(cpus).withLimits(maxInstructions,
                     machine.timeoutNanos()));
             loaded = PeerLoad.plan(config, imagePath, initrd, cmdline);
-            kernelConsole = new JumpLogLimiter(err, verbose);
+            kernelConsole = JumpLogLimiter.kernelLog(err, verbose);
             session = new KernelSession(machine.build(System.out), config, kernelConsole);
         } catch (ImageException | IllegalArgumentException e) {
             err.println("kjump run: " + e.getMessage());

@@ -84,9 +84,18 @@ final class Shell {
         }
     }
 
-    /** The files the session reads (the disk): {@code trace on FILE} refuses them. */
+    /** The files the session reads (the disk): {@code trace on FILE} refuses them, and the loaded image's. */
     void inputs(Path... files) {
         inputs = files.clone();
+    }
+
+    /** The files the session reads: the disk, and the loaded image and initrd ({@code kexec -l} checks a trace). */
+    private Path[] readFiles() {
+        List<Path> all = new java.util.ArrayList<>(java.util.Arrays.asList(inputs));
+        if (tool.loaded() != null) {
+            all.addAll(tool.loaded().files());
+        }
+        return all.toArray(new Path[0]);
     }
 
     /** True after {@code quit}, or once the kernel is gone (a hand-over). */
@@ -336,7 +345,7 @@ final class Shell {
                 }
                 try {
                     t = new TraceFile(p);
-                    OutputFiles.check(List.of(new OutputFiles.Output("trace on", p)), inputs);
+                    OutputFiles.check(List.of(new OutputFiles.Output("trace on", p, true)), readFiles());
                 } catch (IllegalArgumentException e) {
                     err.println("trace: " + e.getMessage());
                     return Main.EXIT_USAGE;

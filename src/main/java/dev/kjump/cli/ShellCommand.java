@@ -112,7 +112,7 @@ public final class ShellCommand implements Callable<Integer> {
         if (trace != null) {
             TraceFile.formatOf(trace);
         }
-        OutputFiles.check(List.of(new OutputFiles.Output("--trace", trace)), machine.disk);
+        OutputFiles.check(List.of(new OutputFiles.Output("--trace", trace, true)), machine.disk);
         Shell shell = new Shell(boot(machine, cpus, out), out, err, trace);
         shell.inputs(machine.disk);
         return shell;

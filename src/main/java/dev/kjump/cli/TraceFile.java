@@ -37,7 +37,7 @@ final class TraceFile {
         this.format = formatOf(path);
     }
 
-    /** The format for {@code path}'s extension. */
+    /** The format for {@code path}'s extension; a character device without one ({@code /dev/null}) gets JSON. */
     static Format formatOf(Path path) {
         String n = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (n.endsWith(".json")) {
@@ -45,6 +45,9 @@ final class TraceFile {
         }
         if (n.endsWith(".svg")) {
             return Format.SVG;
+        }
+        if (OutputFiles.isCharacterDevice(path)) {
+            return Format.JSON;
         }
         throw new IllegalArgumentException("--trace " + path + ": the file name must end in .json (Perfetto/Chrome "
                 + "trace) or .svg (picture)");

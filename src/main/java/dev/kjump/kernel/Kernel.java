@@ -17,9 +17,9 @@ import dev.kjump.machine.Machine;
 import dev.kjump.machine.cpu.PageFaultException;
 import dev.kjump.machine.PhysicalMemory;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.Collections;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -56,6 +56,8 @@ public final class Kernel {
     public static final long MIN_RAM = 16L << 20;
     /** The lowest start of a peer region: the kernel's image and its boot allocations stay below. */
     public static final long PEER_MIN_START = 8L << 20;
+    /** How many jump reports the kernel keeps ({@link #jumps()}); older ones are dropped. */
+    public static final int JUMP_HISTORY = 64;
 
     private final KernelConfig config;
     private final Machine machine;
@@ -70,7 +72,10 @@ public final class Kernel {
     private final List<Task> tasks = new ArrayList<>();
     private final RamDisk ramdisk;
     private final ReentrantLock bigKernelLock = new ReentrantLock();
-    private final List<JumpReport> jumps = Collections.synchronizedList(new ArrayList<>());
+    /** The reports of the last {@link #JUMP_HISTORY} jumps, oldest first (bounded, as the log's ring is). */
+    private final ArrayDeque<JumpReport> jumps = new ArrayDeque<>();
+    /** Jumps since boot. */
+    private int jumpCount;
     private volatile boolean irqsEnabled = true;
     private volatile boolean alive = true;
     private boolean ctrlAltDel;
@@ -280,17 +285,27 @@ public final class Kernel {
         return alive;
     }
 
-    /** Every jump's report, in order. */
+    /**
+     * The reports of the last {@value #JUMP_HISTORY} jumps, oldest first. The kernel keeps no more, so its memory
+     * stays flat however many jumps run; {@link #jumpCount()} counts them all.
+     */
     public List<JumpReport> jumps() {
         synchronized (jumps) {
             return List.copyOf(jumps);
         }
     }
 
+    /** How many jumps ({@code kexec_jump} calls that produced a report) the kernel made since boot. */
+    public int jumpCount() {
+        synchronized (jumps) {
+            return jumpCount;
+        }
+    }
+
     /** The report of the last jump, or null. */
     public JumpReport lastJump() {
         synchronized (jumps) {
-            return jumps.isEmpty() ? null : jumps.get(jumps.size() - 1);
+            return jumps.peekLast();
         }
     }
 
@@ -448,13 +463,13 @@ public final class Kernel {
      * @return the jump's report; its {@link JumpReport#result()} is what the seed's {@code kexec_jump} returns
      */
     JumpReport kexecJump(Kimage image) {
-        JumpReport.Builder rec = new JumpReport.Builder(jumps.size() + 1, image.start());
+        JumpReport.Builder rec = new JumpReport.Builder(jumpCount() + 1, image.start());
         if (!image.preserveContext()) {
             MachineKexec.Outcome o = machineKexec.machineKexec(image, limits(), MachineKexec.Hooks.NONE);
             alive = false;
             rec.outcome(o);
             JumpReport r = rec.finish(0, null);
-            jumps.add(r);
+            remember(r);
             throw new KernelHandedOver(r);
         }
         int error;
@@ -548,8 +563,19 @@ public final class Kernel {
         }
         JumpReport report = rec.finish(error, integrity == null ? null : integrity.result());
         report.log(log);
-        jumps.add(report);
+        remember(report);
         return report;
+    }
+
+    /** Counts a jump and keeps its report among the last {@link #JUMP_HISTORY}. */
+    private void remember(JumpReport r) {
+        synchronized (jumps) {
+            jumpCount++;
+            jumps.addLast(r);
+            if (jumps.size() > JUMP_HISTORY) {
+                jumps.removeFirst();
+            }
+        }
     }
 
     private MachineKexec.Limits limits() {

@@ -91,4 +91,54 @@ class OutputFilesTest {
         m.close(); // the disk's lock, as Main does when a command ends
         assertThat(Files.readAllBytes(disk)).isEqualTo(new byte[512 * 16]);
     }
+
+    /** {@code --json /dev/null} and {@code --trace /dev/null}: a character device is a sink, even for both outputs. */
+    @Test
+    void devNullIsASinkForEveryOutput() throws Exception {
+        Path nul = Path.of("/dev/null");
+        org.junit.jupiter.api.Assumptions.assumeTrue(OutputFiles.isCharacterDevice(nul));
+        RunCliTest.Result r = RunCliTest.run("run", ShellFixture.PINGPONG, "--jumps", "2", "--json", "/dev/null",
+                "--trace", "/dev/null");
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.err()).contains("2 of 2 jump(s) came back intact", "trace of 2 jump(s) written to /dev/null");
+        RunCliTest.Result k = RunCliTest.run("kexec", "--load-preserve-context", ShellFixture.PINGPONG, "--json",
+                "/dev/null", "--trace", "/dev/null");
+        assertThat(k.status()).as(k.err()).isZero();
+        ShellFixture f = new ShellFixture();
+        assertThat(f.script("trace on /dev/null", "kexec --load-preserve-context " + ShellFixture.PINGPONG, "kexec -e",
+                "trace off")).as(f.err()).isZero();
+        assertThat(f.out()).contains("trace: off; 1 jump(s) written to /dev/null");
+    }
+
+    /** A FIFO would block the run (or lose the file); it is refused in one line, as before. */
+    @Test
+    void aFifoIsRefused() throws Exception {
+        Path fifo = tmp.resolve("f.json");
+        Process p = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0);
+        refused(RunCliTest.run("run", ShellFixture.HELLO, "--json", fifo.toString()),
+                "--json " + fifo + ": neither a regular file nor a character device");
+    }
+
+    /**
+     * The shell: {@code kexec -l} of the file a trace is going to is refused (the one check, {@link OutputFiles}),
+     * and {@code trace on} the loaded image is refused too; the image is never written over.
+     */
+    @Test
+    void theShellsTraceAndItsLoadsAreCheckedAgainstEachOther() throws Exception {
+        Path image = tmp.resolve("p.json"); // an image whose name could be a trace's
+        Files.copy(Path.of(ShellFixture.PINGPONG), image);
+        byte[] before = Files.readAllBytes(image);
+        ShellFixture f = new ShellFixture();
+        assertThat(f.shell.execute("trace on " + image)).isZero();
+        assertThat(f.shell.execute("kexec --load-preserve-context " + image)).isEqualTo(Main.EXIT_USAGE);
+        assertThat(f.err()).contains("kexec: trace " + image + ": is an input", "the load is refused");
+        assertThat(f.shell.session().kernel().kexecLoaded()).isFalse();
+        assertThat(f.script("trace on " + tmp.resolve("other.json"), "kexec --load-preserve-context " + image,
+                "kexec -e")).as(f.err()).isZero();
+        assertThat(f.shell.execute("trace on " + image)).isEqualTo(Main.EXIT_USAGE);
+        assertThat(f.err()).contains("trace: trace on " + image + ": is an input");
+        assertThat(f.shell.execute("kexec -e")).isZero();
+        assertThat(Files.readAllBytes(image)).isEqualTo(before);
+    }
 }

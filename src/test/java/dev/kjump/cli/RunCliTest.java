@@ -44,6 +44,44 @@ class RunCliTest {
         assertThat(v.err()).contains("kexec_jump #6: result 0").doesNotContain("left out");
     }
 
+    /** kexec --jumps N: the same limiter; its own lines of jumps after the third are left out, then a summary. */
+    @Test
+    void kexecsLinesOfJumpsAfterTheThirdAreLeftOutUnlessVerbose() {
+        Result r = run("kexec", "--load-preserve-context", EX + "pingpong.elf", "--jumps", "6", "--mem", "32M");
+        assertThat(r.status()).isEqualTo(Main.EXIT_OK);
+        assertThat(r.out()).contains("pingpong: round 6");
+        assertThat(r.err()).contains("kexec: loaded pingpong.elf", "kexec: jump #3: 5 page(s)",
+                "kexec: the lines of jumps after #3 are left out (--verbose prints them all)",
+                "kexec: pingpong.elf: 6 of 6 jump(s) came back intact").doesNotContain("jump #4");
+        assertThat(r.err().lines()).hasSize(1 + 3 * 2 + 2);
+        Result v = run("kexec", "--load-preserve-context", EX + "pingpong.elf", "--jumps", "6", "--mem", "32M",
+                "--verbose");
+        assertThat(v.err()).contains("kexec: jump #6: 5 page(s)", "6 of 6 jump(s)").doesNotContain("left out");
+        Result one = run("kexec", "--load-preserve-context", EX + "pingpong.elf", "--mem", "32M");
+        assertThat(one.err()).contains("kexec: jump #1: 5 page(s)").doesNotContain("left out", "jump(s) came back");
+    }
+
+    /** What goes wrong is always shown, whatever prints it (println, printf, several lines at once). */
+    @Test
+    void theLimiterJudgesWholeLinesAndKeepsFailures() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        JumpLogLimiter l = new JumpLogLimiter(new PrintStream(bytes, true, StandardCharsets.UTF_8), false, "NOTE");
+        l.println("boot");
+        l.jumpStarting(3);
+        l.printf("jump 3 µs%nsecond line of 3%n");
+        l.jumpStarting(4);
+        l.print("jump 4, ");
+        l.print("one line in two prints\n");
+        l.printf("kexec: exec failed: EFAULT%n");
+        l.println("jump 4 again");
+        l.println("kexec_jump #4: integrity BROKEN: 1 page(s)");
+        l.printf("kexec: warning: the callee overwrote ...%n");
+        l.flush();
+        assertThat(bytes.toString(StandardCharsets.UTF_8).lines()).containsExactly("boot", "jump 3 µs",
+                "second line of 3", "NOTE", "kexec: exec failed: EFAULT", "kexec_jump #4: integrity BROKEN: 1 page(s)",
+                "kexec: warning: the callee overwrote ...");
+    }
+
     @Test
     void helloComesBackWithStdoutExactlyCom1() {
         Result r = run("run", EX + "hello.elf", "--jumps", "2");

@@ -42,7 +42,7 @@ class ShellTest {
                 + "\\d+ page\\(s\\) checked, 0 damaged");
         assertThat(out).containsPattern("\\n\\s+1  init\\s+running");
         assertThat(out).contains("kexec: unloaded pingpong.elf");
-        assertThat(f.shell.kexec().reports()).hasSize(2);
+        assertThat(f.shell.session().kernel().jumps()).hasSize(2);
         assertThat(f.err()).isEmpty();
     }
 

@@ -32,7 +32,7 @@ class TraceTest {
         f.shell.session().kernel().tasks().get(1).setRefuseFreeze(false);
         f.shell.execute("kexec --load-preserve-context " + CRASH + " --append=gp");
         assertThat(f.shell.execute("kexec -e")).isEqualTo(Main.EXIT_FAULT);
-        assertThat(f.shell.kexec().reports()).hasSize(4);
+        assertThat(f.shell.session().kernel().jumps()).hasSize(4);
         return f;
     }
 
@@ -62,7 +62,7 @@ class TraceTest {
             assertThat(dur).isNotNegative();
             evs.add(new Ev((String) e.get("name"), ts, dur, (Map<?, ?>) e.get("args")));
         }
-        List<JumpReport> reps = f.shell.kexec().reports();
+        List<JumpReport> reps = f.shell.session().kernel().jumps();
         int expected = 0;
         for (JumpReport r : reps) {
             expected += 1 + r.steps().size() + (r.outcome() != null ? 3 : 0);
@@ -126,7 +126,7 @@ class TraceTest {
         for (int i = 0; i < texts.getLength(); i++) {
             labels.add(texts.item(i).getTextContent());
         }
-        List<JumpReport> reps = f.shell.kexec().reports();
+        List<JumpReport> reps = f.shell.session().kernel().jumps();
         for (JumpReport r : reps) {
             for (JumpReport.Step s : r.steps()) {
                 assertThat(labels).as("a label for %s", s.name()).contains(s.name());
@@ -183,7 +183,7 @@ class TraceTest {
     void theFileIsValidAfterEveryJumpAndGrowsByOneJumpPerJump() throws Exception {
         ShellFixture f = new ShellFixture();
         assertThat(f.script("kexec --load-preserve-context " + PINGPONG, "kexec -e")).isZero();
-        JumpReport rep = f.shell.kexec().reports().get(0);
+        JumpReport rep = f.shell.session().kernel().jumps().get(0);
         var dbf = DocumentBuilderFactory.newInstance();
         dbf.setNamespaceAware(true);
         for (String name : List.of("t.json", "t.svg")) {
