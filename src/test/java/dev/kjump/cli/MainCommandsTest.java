@@ -21,7 +21,7 @@ class MainCommandsTest {
     void theOneCommandParsesAsInTheFullTree() {
         StringWriter out = new StringWriter();
         picocli.CommandLine cl = Main.commandLine("run");
-        cl.getSubcommands().get("run").setOut(new PrintWriter(out));
+        cl.setOut(new PrintWriter(out, true));
         assertThat(cl.execute("run", "--help")).isZero();
         assertThat(out.toString()).contains("--translate").contains("--jumps");
     }
