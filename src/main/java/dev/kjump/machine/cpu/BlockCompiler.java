@@ -435,23 +435,21 @@ final class BlockCompiler {
 
     // ------------------------------------------------------------------ state in locals
 
+    /** Loads the registers and segment bases the block uses into their locals. */
     private void reload() {
-        for (int i = 0; i < 8; i++) {
-            if (usedReg[i]) {
+        loadInto("r", usedReg, R0);
+        loadInto("segBase", usedSeg, SB0);
+    }
+
+    /** Each element {@code i} of the CPU's int array {@code field} with {@code used[i]} into local {@code first + i}. */
+    private void loadInto(String field, boolean[] used, int first) {
+        for (int i = 0; i < used.length; i++) {
+            if (used[i]) {
                 mv.visitVarInsn(ALOAD, S);
-                mv.visitFieldInsn(GETFIELD, STATE, "r", "[I");
+                mv.visitFieldInsn(GETFIELD, STATE, field, "[I");
                 iconst(i);
                 mv.visitInsn(IALOAD);
-                mv.visitVarInsn(ISTORE, R0 + i);
-            }
-        }
-        for (int i = 0; i < 6; i++) {
-            if (usedSeg[i]) {
-                mv.visitVarInsn(ALOAD, S);
-                mv.visitFieldInsn(GETFIELD, STATE, "segBase", "[I");
-                iconst(i);
-                mv.visitInsn(IALOAD);
-                mv.visitVarInsn(ISTORE, SB0 + i);
+                mv.visitVarInsn(ISTORE, first + i);
             }
         }
     }
