@@ -48,7 +48,8 @@ final class BlockCompiler {
 
     // local variable slots of run()
     private static final int THIS = 0, S = 1, IN = 2, LIMIT = 3, EIP0 = 5, BASE = 6, IDX = 8, OFF = 9, CODE = 10,
-            R0 = 11, SB0 = 19, FD = 25, FS = 26, FR = 27, LIN = 28, V = 29, V2 = 30, C = 31, FAULT = 32, PFN = 33;
+            R0 = 11, SB0 = 19, FD = 25, FS = 26, FR = 27, LIN = 28, V = 29, V2 = 30, C = 31, FAULT = 32, PFN = 33,
+            EXIT_EIP = 34, EXIT_COUNT = 35;
 
     /** Instruction classes (see {@link #classify}). */
     static final int INLINE = 0, MID = 1, END = 2;
@@ -68,6 +69,7 @@ final class BlockCompiler {
     private int known = -1;
     private boolean[] deadFlags;
     private Label loopStart;
+    private Label exit;
 
     /** The block of {@code insns[0..n)} at byte offsets {@code offs}: the code depends on their bytes only. */
     BlockCompiler(Insn[] insns, int[] offs, int n) {
@@ -378,6 +380,7 @@ final class BlockCompiler {
         mv.visitTryCatchBlock(tryStart, tryEnd, handler, Type.getInternalName(CpuFault.class));
         mv.visitLabel(tryStart);
         loopStart = new Label();
+        exit = new Label();
         mv.visitLabel(loopStart);
         for (int j = 0; j < n; j++) {
             Insn d = insns[j];
@@ -402,6 +405,7 @@ final class BlockCompiler {
         if (!branches(insns[n - 1]) && cls[n - 1] != END) {
             exitTo(n - 1, offs[n - 1] + insns[n - 1].len);
         }
+        emitExit();
         mv.visitLabel(tryEnd);
         // the fault handler: registers as at the faulting instruction (unless the interpreter ran it), EIP at it,
         // the count including it; the run loop delivers the exception
@@ -477,23 +481,40 @@ final class BlockCompiler {
 
     /** Leaves the block after instruction j with EIP at block offset {@code off}. */
     private void exitTo(int j, int off) {
-        flush();
-        mv.visitVarInsn(ALOAD, S);
         mv.visitVarInsn(ILOAD, EIP0);
         iconst(off);
         mv.visitInsn(IADD);
-        mv.visitFieldInsn(PUTFIELD, STATE, "eip", "I");
-        setCount(j);
-        mv.visitInsn(RETURN);
+        mv.visitVarInsn(ISTORE, EXIT_EIP);
+        toExit(j);
     }
 
     /** Leaves the block after instruction j with EIP the value in local {@code local}. */
     private void exitToLocal(int j, int local) {
+        mv.visitVarInsn(ILOAD, local);
+        mv.visitVarInsn(ISTORE, EXIT_EIP);
+        toExit(j);
+    }
+
+    /** To the one exit of the block (EXIT_EIP set): registers stored, EIP and the count of instructions 0..j. */
+    private void toExit(int j) {
+        iconst(j + 1);
+        mv.visitVarInsn(ISTORE, EXIT_COUNT);
+        mv.visitJumpInsn(GOTO, exit);
+    }
+
+    /** The exit every way out of the block jumps to: a block's code stays small for the JVM to compile. */
+    private void emitExit() {
+        mv.visitLabel(exit);
         flush();
         mv.visitVarInsn(ALOAD, S);
-        mv.visitVarInsn(ILOAD, local);
+        mv.visitVarInsn(ILOAD, EXIT_EIP);
         mv.visitFieldInsn(PUTFIELD, STATE, "eip", "I");
-        setCount(j);
+        mv.visitVarInsn(ALOAD, S);
+        mv.visitVarInsn(LLOAD, BASE);
+        mv.visitVarInsn(ILOAD, EXIT_COUNT);
+        mv.visitInsn(I2L);
+        mv.visitInsn(LADD);
+        mv.visitFieldInsn(PUTFIELD, STATE, "icount", "J");
         mv.visitInsn(RETURN);
     }
 
