@@ -708,6 +708,14 @@ final class BlockCompiler {
         mv.visitMethodInsn(INVOKESTATIC, OPS, rdName(size), "(" + STATE_D + "I)I", false);
     }
 
+    /** Pushes the read-modify-write operand at LIN ({@link Operands#rdRmw}: read, then translated for the write). */
+    private void rdRmwLin(int size) {
+        mv.visitVarInsn(ALOAD, S);
+        iconst(size);
+        mv.visitVarInsn(ILOAD, LIN);
+        mv.visitMethodInsn(INVOKESTATIC, OPS, "rdRmw", "(" + STATE_D + "II)I", false);
+    }
+
     /** Writes local {@code v} to linear address LIN, then checks for a store into this block's page. */
     private void wrLin(int j, int size, int v) {
         mv.visitVarInsn(ALOAD, S);
@@ -1119,7 +1127,7 @@ final class BlockCompiler {
                     getReg(size, d.rm);
                 } else {
                     ea(d);
-                    rdLin(size);
+                    rdRmwLin(size);
                 }
                 mv.visitVarInsn(ISTORE, V);
                 int count = op <= 0xC1 ? d.imm & 0x1F : op <= 0xD1 ? 1 : -1;
@@ -1253,7 +1261,7 @@ final class BlockCompiler {
                         setReg(size, d.rm);
                     } else {
                         ea(d);
-                        rdLin(size);
+                        rdRmwLin(size);
                         iconst(-1);
                         mv.visitInsn(IXOR);
                         mv.visitVarInsn(ISTORE, V);
@@ -1265,7 +1273,12 @@ final class BlockCompiler {
                 int size = op == 0xFF ? 4 : 1;
                 switch (d.reg) {
                     case 0, 1 -> {
-                        readRm(d, size);
+                        if (d.mod == 3) {
+                            getReg(size, d.rm);
+                        } else {
+                            ea(d);
+                            rdRmwLin(size);
+                        }
                         mv.visitVarInsn(ISTORE, V);
                         if (size == 4) {
                             incDec(j, d.reg == 0);
@@ -1321,7 +1334,11 @@ final class BlockCompiler {
             }
         } else {
             ea(d);
-            rdLin(size);
+            if (kind == Alu.CMP) {
+                rdLin(size);
+            } else {
+                rdRmwLin(size);
+            }
             src.run();
             alu(j, kind, size);
             if (kind != Alu.CMP) {

@@ -88,11 +88,19 @@ final class Operands {
     }
 
     /**
-     * Read of a read-modify-write operand: a read, then the write translates for itself, as QEMU does (a
-     * destination on a page that is not present faults as a read, error code without W).
+     * Read of a read-modify-write operand: the read, then the operand's page(s) translated for the write, before
+     * the instruction changes anything. A destination on a page that is not present faults as a read (error code
+     * without W), as QEMU does; one that cannot be written faults here with W, so the flags and registers are still
+     * those before the instruction (the hardware's and QEMU's behaviour; computing first and faulting at the write
+     * would leave the new flags in the exception frame, which a copy-on-write fault then hands back).
      */
     static int rdRmw(ArchState s, int size, int lin) {
-        return rd(s, size, lin);
+        int v = rd(s, size, lin);
+        s.mmu.write(lin);
+        if ((lin & 0xFFF) > 0x1000 - size) {
+            s.mmu.write((lin | 0xFFF) + 1);
+        }
+        return v;
     }
 
     static int getReg8(ArchState s, int i) {

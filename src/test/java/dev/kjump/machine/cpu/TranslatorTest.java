@@ -254,6 +254,11 @@ class TranslatorTest {
      * interpreter's.
      */
     private static Machine faultMachine(int translation, int[] body) {
+        return faultMachine(translation, body, 0, false);
+    }
+
+    /** As above, with page 0x50's table entry {@code pte50} and CR0.WP as given. */
+    private static Machine faultMachine(int translation, int[] body, int pte50, boolean wp) {
         Machine m = new Machine(16L << 20, new ByteArrayOutputStream());
         m.cpu().setTranslation(translation);
         PhysicalMemory mem = m.memory();
@@ -269,7 +274,7 @@ class TranslatorTest {
         int pt = 0x61000;
         mem.write32(pd, pt | 0x3);
         for (int i = 0; i < 1024; i++) {
-            mem.write32(pt + 4 * i, i == 0x50 ? 0 : (i << 12) | 0x3);
+            mem.write32(pt + 4 * i, i == 0x50 ? pte50 : (i << 12) | 0x3);
         }
         for (int i = 0; i < body.length; i++) {
             mem.write8(CpuHarness.CODE + i, body[i]);
@@ -281,7 +286,7 @@ class TranslatorTest {
         regs[Cpu.EAX] = 5;
         regs[Cpu.ECX] = 3;
         cpu.restoreState(new CpuState(regs, CpuHarness.CODE, 0x2, s.segSelectors(), s.segBases(),
-                s.cr0() | Cpu.CR0_PG, 0, pd, 0, gdt, 0xFF, idt, 0x7FF));
+                s.cr0() | Cpu.CR0_PG | (wp ? Cpu.CR0_WP : 0), 0, pd, 0, gdt, 0xFF, idt, 0x7FF));
         return m;
     }
 
@@ -316,6 +321,32 @@ class TranslatorTest {
         Outcome translated = run(faultMachine(0, body), 1000);
         assertSame(translated, interpreted);
         assertThat(interpreted.cr2() >>> 12).isEqualTo(0x50);
+    }
+
+    /**
+     * ADC into a read-only page (CR0.WP): the write faults before the instruction changes anything, so the
+     * exception frame holds the flags from before it (CF set by STC), as on hardware and QEMU, translated or not.
+     */
+    @Test
+    void aReadModifyWriteThatCannotWriteFaultsBeforeItSetsFlags() {
+        int[] body = cat(
+                0x31, 0xC9, // xor ecx, ecx (ZF=1, PF=1)
+                0xF9, // stc
+                0x11, 0x05, le32(0x50010), // adc [0x50010], eax -> #PF W (page read-only)
+                0x40, // inc eax (never)
+                0xEB, -(2 + 1 + 6 + 1 + 2) & 0xFF);
+        Outcome[] o = new Outcome[2];
+        int[] frameFlags = new int[2];
+        for (int t = 0; t < 2; t++) {
+            Machine m = faultMachine(t == 0 ? 0 : -1, body, (0x50 << 12) | 0x1, true);
+            o[t] = run(m, 1000);
+            frameFlags[t] = m.memory().read32(0x18000 - 4); // EFLAGS: pushed first
+            assertThat(m.memory().read32(0x18000 - 16)).isEqualTo(0x3); // error code: present, write
+        }
+        assertSame(o[0], o[1]);
+        assertThat(o[1].cr2()).isEqualTo(0x50010);
+        assertThat(frameFlags[0]).isEqualTo(frameFlags[1]);
+        assertThat(frameFlags[1] & 0x45).isEqualTo(0x45); // CF, PF, ZF as before the ADC
     }
 
     @Test
