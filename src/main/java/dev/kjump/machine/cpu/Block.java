@@ -14,6 +14,11 @@ abstract class Block {
         void run(ArchState s, Interpreter in, long limit) {
             throw new IllegalStateException("Block.NONE is never run");
         }
+
+        @Override
+        Block make(int count, Insn[] insns, int length, int pfn) {
+            return this;
+        }
     };
 
     /** Instructions in one pass through the block. */
@@ -38,4 +43,10 @@ abstract class Block {
      * has not asked to stop.
      */
     abstract void run(ArchState s, Interpreter in, long limit);
+
+    /**
+     * Another block of this class (the same code bytes) for the decodes {@code insns} on frame {@code pfn}: how a
+     * cached block class is instantiated, a plain call (no reflection, no method handle spun per class).
+     */
+    abstract Block make(int count, Insn[] insns, int length, int pfn);
 }

@@ -340,6 +340,18 @@ final class BlockCompiler {
         c.visitInsn(RETURN);
         c.visitMaxs(0, 0);
         c.visitEnd();
+        MethodVisitor mk = cw.visitMethod(0, "make", "(I[L" + INSN + ";II)L" + BLOCK + ";", null, null);
+        mk.visitCode();
+        mk.visitTypeInsn(NEW, name);
+        mk.visitInsn(DUP);
+        mk.visitVarInsn(ILOAD, 1);
+        mk.visitVarInsn(ALOAD, 2);
+        mk.visitVarInsn(ILOAD, 3);
+        mk.visitVarInsn(ILOAD, 4);
+        mk.visitMethodInsn(INVOKESPECIAL, name, "<init>", CTOR_DESC, false);
+        mk.visitInsn(ARETURN);
+        mk.visitMaxs(0, 0);
+        mk.visitEnd();
         mv = cw.visitMethod(0, "run", RUN_DESC, null, null);
         mv.visitCode();
         body(cls);

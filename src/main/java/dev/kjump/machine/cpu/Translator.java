@@ -3,7 +3,6 @@ package dev.kjump.machine.cpu;
 import dev.kjump.machine.PhysicalMemory;
 
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 
 /**
  * The translator: when an instruction that starts a run of guest code has been reached {@link #threshold()}
@@ -25,8 +24,6 @@ final class Translator {
     static final int MAX_INSNS = 48;
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
-    private static final MethodType CTOR = MethodType.methodType(void.class, int.class, Insn[].class, int.class,
-            int.class);
     /** Most block classes kept for reuse (by their code bytes) across pages, jumps and machines. */
     static final int CLASS_CACHE_SIZE = 4096;
 
@@ -52,10 +49,10 @@ final class Translator {
      * its page out and back, in another machine, in the next run of a benchmark) reuses the class, and the host code
      * the JVM compiled for it.
      */
-    private static final java.util.Map<Key, java.lang.invoke.MethodHandle> CLASSES =
+    private static final java.util.Map<Key, Block> CLASSES =
             new java.util.LinkedHashMap<>(256, 0.75f, true) {
                 @Override
-                protected boolean removeEldestEntry(java.util.Map.Entry<Key, java.lang.invoke.MethodHandle> e) {
+                protected boolean removeEldestEntry(java.util.Map.Entry<Key, Block> e) {
                     return size() > CLASS_CACHE_SIZE;
                 }
             };
@@ -180,27 +177,30 @@ final class Translator {
         byte[] bytes = new byte[length];
         mem.read(phys, bytes, 0, length);
         Key key = new Key(bytes);
-        java.lang.invoke.MethodHandle ctor;
+        Block proto;
         synchronized (CLASSES) {
-            ctor = CLASSES.get(key);
+            proto = CLASSES.get(key);
         }
+        Insn[] mine = java.util.Arrays.copyOf(insns, n);
+        int pfn = phys >>> PhysicalMemory.PAGE_SHIFT;
+        if (proto != null) {
+            return proto.make(n, mine, length, pfn);
+        }
+        byte[] cls = new BlockCompiler(insns, offs, n).compile();
+        if (DUMP != null) {
+            dump(cls, phys);
+        }
+        Block b;
         try {
-            if (ctor == null) {
-                byte[] cls = new BlockCompiler(insns, offs, n).compile();
-                if (DUMP != null) {
-                    dump(cls, phys);
-                }
-                MethodHandles.Lookup hidden = LOOKUP.defineHiddenClass(cls, true);
-                ctor = hidden.findConstructor(hidden.lookupClass(), CTOR);
-                synchronized (CLASSES) {
-                    CLASSES.put(key, ctor);
-                }
-            }
-            return (Block) ctor.invoke(n, java.util.Arrays.copyOf(insns, n), length, phys >>> PhysicalMemory.PAGE_SHIFT);
-        } catch (Error | RuntimeException e) {
-            throw e;
-        } catch (Throwable e) {
+            Class<?> c = LOOKUP.defineHiddenClass(cls, true).lookupClass();
+            b = (Block) c.getDeclaredConstructor(int.class, Insn[].class, int.class, int.class)
+                    .newInstance(n, mine, length, pfn);
+        } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("could not load a translated block", e);
         }
+        synchronized (CLASSES) {
+            CLASSES.put(key, b);
+        }
+        return b;
     }
 }
