@@ -61,6 +61,7 @@ final class Translator {
     private long blocks;
     private long translatedInsns;
     private long nanos;
+    private long failures;
 
     Translator(int threshold) {
         this.threshold = threshold;
@@ -152,9 +153,19 @@ final class Translator {
         if (inlineCount == 0) {
             b = Block.NONE;
         } else {
-            b = define(in.state().mem, phys, insns, offs, n);
-            blocks++;
-            translatedInsns += n;
+            try {
+                b = define(in.state().mem, phys, insns, offs, n);
+                blocks++;
+                translatedInsns += n;
+            } catch (RuntimeException | LinkageError e) {
+                // a translator bug must not change what the guest sees: the interpreter runs this code instead
+                failures++;
+                if (failures == 1) {
+                    System.err.printf("kjump: could not translate the block at %08x (%s); it is interpreted "
+                            + "(please report it with the image)%n", phys, e);
+                }
+                b = Block.NONE;
+            }
         }
         nanos += System.nanoTime() - t0;
         return b;
