@@ -332,10 +332,7 @@ final class BlockCompiler {
         MethodVisitor c = cw.visitMethod(0, "<init>", CTOR_DESC, null, null);
         c.visitCode();
         c.visitVarInsn(ALOAD, 0);
-        c.visitVarInsn(ILOAD, 1);
-        c.visitVarInsn(ALOAD, 2);
-        c.visitVarInsn(ILOAD, 3);
-        c.visitVarInsn(ILOAD, 4);
+        loadBlockArgs(c);
         c.visitMethodInsn(INVOKESPECIAL, BLOCK, "<init>", CTOR_DESC, false);
         c.visitInsn(RETURN);
         c.visitMaxs(0, 0);
@@ -344,10 +341,7 @@ final class BlockCompiler {
         mk.visitCode();
         mk.visitTypeInsn(NEW, name);
         mk.visitInsn(DUP);
-        mk.visitVarInsn(ILOAD, 1);
-        mk.visitVarInsn(ALOAD, 2);
-        mk.visitVarInsn(ILOAD, 3);
-        mk.visitVarInsn(ILOAD, 4);
+        loadBlockArgs(mk);
         mk.visitMethodInsn(INVOKESPECIAL, name, "<init>", CTOR_DESC, false);
         mk.visitInsn(ARETURN);
         mk.visitMaxs(0, 0);
@@ -359,6 +353,14 @@ final class BlockCompiler {
         mv.visitEnd();
         cw.visitEnd();
         return cw.toByteArray();
+    }
+
+    /** Pushes the arguments (count, insns, length, pfn) of the constructor and of {@code make}. */
+    private static void loadBlockArgs(MethodVisitor m) {
+        m.visitVarInsn(ILOAD, 1);
+        m.visitVarInsn(ALOAD, 2);
+        m.visitVarInsn(ILOAD, 3);
+        m.visitVarInsn(ILOAD, 4);
     }
 
     private void body(int[] cls) {
