@@ -193,23 +193,13 @@ final class Interpreter {
                         if (s.icount <= limit - b.count) {
                             inBlock = true;
                             b.run(s, this, limit);
-                            if (pendingStop != null) {
-                                StopReason stop = pendingStop;
-                                pendingStop = null;
-                                return stop;
-                            }
-                            if (hostStopRequested) {
-                                hostStopRequested = false;
-                                return stop(StopReason.Kind.INTERRUPTED, s.eip, 0, 0, "interrupted by the host");
-                            }
-                            continue;
                         }
                     }
                 }
-                s.eip = start + d.len;
-                s.icount++;
-                if (d.os16 || !fast32(d, d.op)) {
-                    exec(d);
+                if (!inBlock) {
+                    s.eip = start + d.len;
+                    s.icount++;
+                    execute(d);
                 }
             } catch (CpuFault f) {
                 if (inBlock) {
@@ -248,7 +238,7 @@ final class Interpreter {
                 pendingStop = null;
                 return stop;
             }
-            if ((s.icount & 0x3FFF) == 0 && hostStopRequested) {
+            if ((inBlock || (s.icount & 0x3FFF) == 0) && hostStopRequested) { // a block may step over the mark
                 hostStopRequested = false;
                 return stop(StopReason.Kind.INTERRUPTED, s.eip, 0, 0, "interrupted by the host");
             }
