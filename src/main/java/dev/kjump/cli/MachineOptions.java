@@ -144,23 +144,7 @@ public final class MachineOptions {
 
     /** {@code --translate} as a threshold (-1: off), or null when not given (the CPU's default applies). */
     Integer translationThreshold() {
-        if (translate == null) {
-            return null;
-        }
-        String v = translate.trim();
-        if (v.equalsIgnoreCase("off")) {
-            return -1;
-        }
-        try {
-            int n = Integer.parseInt(v);
-            if (n >= 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // below
-        }
-        throw new IllegalArgumentException("--translate: '" + translate + "' is neither 'off' nor a number of runs "
-                + "(0 or more)");
+        return translate == null ? null : dev.kjump.machine.cpu.Cpu.parseTranslation(translate, "--translate");
     }
 
     /**

@@ -9,14 +9,14 @@ package dev.kjump.machine.cpu;
  */
 abstract class Block {
     /** Not translatable here (the block would be too short to gain anything): the interpreter runs it. */
-    static final Block NONE = new Block(Integer.MAX_VALUE, new Insn[0], 0, 0) {
+    static final Block NONE = new Block(Integer.MAX_VALUE, new Insn[0], 0) {
         @Override
         void run(ArchState s, Interpreter in, long limit) {
             throw new IllegalStateException("Block.NONE is never run");
         }
 
         @Override
-        Block make(int count, Insn[] insns, int length, int pfn) {
+        Block make(int count, Insn[] insns, int pfn) {
             return this;
         }
     };
@@ -25,15 +25,12 @@ abstract class Block {
     final int count;
     /** The decoded instructions, in order (the generated code passes the ones it does not inline to the interpreter). */
     final Insn[] insns;
-    /** Length in bytes of one pass. */
-    final int length;
     /** The physical page the block's code is on (its decode cache going means the code changed). */
     final int pfn;
 
-    Block(int count, Insn[] insns, int length, int pfn) {
+    Block(int count, Insn[] insns, int pfn) {
         this.count = count;
         this.insns = insns;
-        this.length = length;
         this.pfn = pfn;
     }
 
@@ -48,5 +45,5 @@ abstract class Block {
      * Another block of this class (the same code bytes) for the decodes {@code insns} on frame {@code pfn}: how a
      * cached block class is instantiated, a plain call (no reflection, no method handle spun per class).
      */
-    abstract Block make(int count, Insn[] insns, int length, int pfn);
+    abstract Block make(int count, Insn[] insns, int pfn);
 }

@@ -44,7 +44,7 @@ final class BlockCompiler {
     static final String MEM = "dev/kjump/machine/PhysicalMemory";
     static final String STATE_D = "L" + STATE + ";";
     static final String RUN_DESC = "(" + STATE_D + "L" + INTERP + ";J)V";
-    static final String CTOR_DESC = "(I[L" + INSN + ";II)V";
+    static final String CTOR_DESC = "(I[L" + INSN + ";I)V";
 
     // local variable slots of run()
     private static final int THIS = 0, S = 1, IN = 2, LIMIT = 3, EIP0 = 5, BASE = 6, IDX = 8, OFF = 9, CODE = 10,
@@ -57,7 +57,6 @@ final class BlockCompiler {
     private final Insn[] insns;
     private final int[] offs;
     private final int n;
-    private final int length;
 
     // filled by the first (dry) pass, used by the second
     private final boolean[] usedReg = new boolean[8];
@@ -76,11 +75,6 @@ final class BlockCompiler {
         this.insns = insns;
         this.offs = offs;
         this.n = n;
-        this.length = offs[n - 1] + insns[n - 1].len;
-    }
-
-    int length() {
-        return length;
     }
 
     // ------------------------------------------------------------------ classification
@@ -337,7 +331,7 @@ final class BlockCompiler {
         c.visitInsn(RETURN);
         c.visitMaxs(0, 0);
         c.visitEnd();
-        MethodVisitor mk = cw.visitMethod(0, "make", "(I[L" + INSN + ";II)L" + BLOCK + ";", null, null);
+        MethodVisitor mk = cw.visitMethod(0, "make", "(I[L" + INSN + ";I)L" + BLOCK + ";", null, null);
         mk.visitCode();
         mk.visitTypeInsn(NEW, name);
         mk.visitInsn(DUP);
@@ -355,12 +349,11 @@ final class BlockCompiler {
         return cw.toByteArray();
     }
 
-    /** Pushes the arguments (count, insns, length, pfn) of the constructor and of {@code make}. */
+    /** Pushes the arguments (count, insns, pfn) of the constructor and of {@code make}. */
     private static void loadBlockArgs(MethodVisitor m) {
         m.visitVarInsn(ILOAD, 1);
         m.visitVarInsn(ALOAD, 2);
         m.visitVarInsn(ILOAD, 3);
-        m.visitVarInsn(ILOAD, 4);
     }
 
     private void body(int[] cls) {
@@ -949,15 +942,18 @@ final class BlockCompiler {
         setReg(4, ESP);
     }
 
-    /** Pops 32 bits into local {@code v} (ESP updated). */
-    private void pop32ToLocal(int v, int release) {
+    /**
+     * Pops 32 bits into local {@code v} from the stack top in register {@code top} (ESP; EBP for LEAVE): the read
+     * at SS:top, then ESP = top + 4 + {@code release}.
+     */
+    private void pop32ToLocal(int v, int top, int release) {
         segBase(SS);
-        getReg(4, ESP);
+        getReg(4, top);
         mv.visitInsn(IADD);
         mv.visitVarInsn(ISTORE, LIN);
         rdLin(4);
         mv.visitVarInsn(ISTORE, v);
-        getReg(4, ESP);
+        getReg(4, top);
         iconst(4 + release);
         mv.visitInsn(IADD);
         setReg(4, ESP);
@@ -1011,7 +1007,7 @@ final class BlockCompiler {
                 smcCheck(j);
             }
             case 0x58, 0x59, 0x5A, 0x5B, 0x5C, 0x5D, 0x5E, 0x5F -> {
-                pop32ToLocal(V, 0);
+                pop32ToLocal(V, ESP, 0);
                 mv.visitVarInsn(ILOAD, V);
                 setReg(4, op & 7);
             }
@@ -1200,7 +1196,7 @@ final class BlockCompiler {
                 known = -1;
             }
             case 0xC2, 0xC3 -> {
-                pop32ToLocal(V, op == 0xC2 ? d.imm : 0);
+                pop32ToLocal(V, ESP, op == 0xC2 ? d.imm : 0);
                 exitToLocal(j, V);
             }
             case 0xC6, 0xC7 -> {
@@ -1209,17 +1205,8 @@ final class BlockCompiler {
                 mv.visitVarInsn(ISTORE, V);
                 writeRm(j, d, size, V, false);
             }
-            case 0xC9 -> { // LEAVE: EBP's frame popped
-                segBase(SS);
-                getReg(4, EBP);
-                mv.visitInsn(IADD);
-                mv.visitVarInsn(ISTORE, LIN);
-                rdLin(4);
-                mv.visitVarInsn(ISTORE, V);
-                getReg(4, EBP);
-                iconst(4);
-                mv.visitInsn(IADD);
-                setReg(4, ESP);
+            case 0xC9 -> { // LEAVE: ESP = EBP, POP EBP
+                pop32ToLocal(V, EBP, 0);
                 mv.visitVarInsn(ILOAD, V);
                 setReg(4, EBP);
             }

@@ -51,6 +51,15 @@ public final class Cpu implements X86 {
     /** The translation threshold when nothing else is asked for (the system property {@code kjump.translate}). */
     public static final int DEFAULT_TRANSLATION_THRESHOLD = Translator.DEFAULT_THRESHOLD;
 
+    /**
+     * Parses a translation setting: {@code off} (-1) or a threshold from 0.
+     *
+     * @throws IllegalArgumentException one line naming {@code what} (the option or property) and the value
+     */
+    public static int parseTranslation(String value, String what) {
+        return Translator.parseThreshold(value, what);
+    }
+
     /** The translation threshold, or -1 when translation is off. */
     public int translationThreshold() {
         Translator t = interpreter.translator();

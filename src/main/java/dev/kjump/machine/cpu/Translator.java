@@ -78,19 +78,30 @@ final class Translator {
         if (v == null || v.isBlank()) {
             return new Translator(DEFAULT_THRESHOLD);
         }
-        v = v.trim();
-        if (v.equalsIgnoreCase("off") || v.equalsIgnoreCase("false")) {
-            return null;
+        int t = parseThreshold(v.trim().equalsIgnoreCase("false") ? "off" : v, "kjump.translate");
+        return t < 0 ? null : new Translator(t);
+    }
+
+    /**
+     * {@code off} or a number of runs from 0, as {@code --translate} and {@code kjump.translate} take it: the
+     * threshold, or -1 for off.
+     *
+     * @throws IllegalArgumentException one line naming {@code what} and the value
+     */
+    static int parseThreshold(String value, String what) {
+        String v = value.trim();
+        if (v.equalsIgnoreCase("off")) {
+            return -1;
         }
         try {
-            int t = Integer.parseInt(v);
-            if (t >= 0) {
-                return new Translator(t);
+            int n = Integer.parseInt(v);
+            if (n >= 0) {
+                return n;
             }
         } catch (NumberFormatException e) {
             // below
         }
-        throw new IllegalArgumentException("kjump.translate: '" + v + "' is neither 'off' nor a threshold (0 or more)");
+        throw new IllegalArgumentException(what + ": '" + value + "' is neither 'off' nor a number of runs (0 or more)");
     }
 
     int threshold() {
@@ -195,7 +206,7 @@ final class Translator {
         Insn[] mine = java.util.Arrays.copyOf(insns, n);
         int pfn = phys >>> PhysicalMemory.PAGE_SHIFT;
         if (proto != null) {
-            return proto.make(n, mine, length, pfn);
+            return proto.make(n, mine, pfn);
         }
         byte[] cls = new BlockCompiler(insns, offs, n).compile();
         if (DUMP != null) {
@@ -204,8 +215,7 @@ final class Translator {
         Block b;
         try {
             Class<?> c = LOOKUP.defineHiddenClass(cls, true).lookupClass();
-            b = (Block) c.getDeclaredConstructor(int.class, Insn[].class, int.class, int.class)
-                    .newInstance(n, mine, length, pfn);
+            b = (Block) c.getDeclaredConstructor(int.class, Insn[].class, int.class).newInstance(n, mine, pfn);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("could not load a translated block", e);
         }

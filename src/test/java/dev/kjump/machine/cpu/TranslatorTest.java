@@ -350,6 +350,18 @@ class TranslatorTest {
     }
 
     @Test
+    void theTranslationSettingIsOffOrAThresholdFromZero() {
+        assertThat(Cpu.parseTranslation("off", "--translate")).isEqualTo(-1);
+        assertThat(Cpu.parseTranslation(" 12 ", "--translate")).isEqualTo(12);
+        assertThat(Cpu.parseTranslation("0", "--translate")).isZero();
+        for (String bad : new String[] {"-1", "x", "", "1e3"}) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Cpu.parseTranslation(bad, "--translate"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("--translate: '" + bad + "' is neither 'off' nor a number of runs (0 or more)");
+        }
+    }
+
+    @Test
     void translationIsOnByDefaultAndCanBeTurnedOff() {
         Machine m = new Machine(1L << 20, new ByteArrayOutputStream());
         String prop = System.getProperty("kjump.translate");
