@@ -24,17 +24,19 @@ public final class RamDisk {
         this.map = KernelMemory.va((long) mapPfn << 12);
         km.fill(map, 4096, 0);
         km.write32(map + 4, pageCount);
-        byte[] fill = new byte[4096];
+        // page i holds the bytes (i * 31 + j * 7) mod 256, j = 0..4095: as 7 is odd, that is 7 * (j + k) mod 256 with
+        // k = i * 31 * 183 (183 = 7^-1 mod 256), so every page is a 4 KiB window of one sequence 7 * x mod 256
+        byte[] sevens = new byte[4096 + 256];
+        for (int x = 0; x < sevens.length; x++) {
+            sevens[x] = (byte) (7 * x);
+        }
         for (int i = 0; i < pageCount; i++) {
             int pfn = pages.allocPage();
             if (pfn < 0) {
                 throw new IllegalStateException("out of memory for the RAM disk");
             }
             km.write32(map + 8 + 4 * i, pfn);
-            for (int j = 0; j < fill.length; j++) {
-                fill[j] = (byte) (i * 31 + j * 7);
-            }
-            km.write(pageVa(i), fill, 0, fill.length);
+            km.write(pageVa(i), sevens, (i * 31 * 183) & 0xFF, 4096);
         }
         log.printk("RAMDISK: %d KiB at frames %x..%x", pageCount * 4, frame(0), frame(pageCount - 1));
     }
