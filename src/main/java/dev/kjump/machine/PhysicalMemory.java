@@ -3,8 +3,6 @@ package dev.kjump.machine;
 import dev.kjump.machine.cpu.Cpu;
 import dev.kjump.machine.cpu.Insn;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 
@@ -26,8 +24,30 @@ public final class PhysicalMemory {
     /** Largest RAM size: the whole 32-bit physical address space. */
     public static final long MAX_SIZE = 1L << 32;
 
-    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
-    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+    /*
+     * Guest words are read and written with sun.misc.Unsafe (jdk.unsupported) rather than a byte-array VarHandle: the
+     * same single load or store once compiled, but a VarHandle access is a chain of nine small methods the JIT must
+     * inline at every guest memory access of every translated block, which made each block's compilation several
+     * times larger. Every access below is to a whole page array at an offset checked to be inside it.
+     */
+    private static final sun.misc.Unsafe U = unsafe();
+    private static final long BASE = U.arrayBaseOffset(byte[].class);
+    private static final boolean LITTLE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    private static sun.misc.Unsafe unsafe() {
+        try {
+            java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            return (sun.misc.Unsafe) f.get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** A host-order int as the guest's little-endian one (and back). */
+    private static int le(int v) {
+        return LITTLE ? v : Integer.reverseBytes(v);
+    }
 
     private final long size;
     private final int pageCount;
@@ -244,7 +264,11 @@ public final class PhysicalMemory {
             return 0xFFFF;
         }
         byte[] p = pages[pfn];
-        return p == null ? 0 : (short) SHORT.get(p, off) & 0xFFFF;
+        if (p == null) {
+            return 0;
+        }
+        short v = U.getShort(p, BASE + off);
+        return (LITTLE ? v : Short.reverseBytes(v)) & 0xFFFF;
     }
 
     /** Reads a little-endian 32-bit value. */
@@ -258,7 +282,7 @@ public final class PhysicalMemory {
             return -1;
         }
         byte[] p = pages[pfn];
-        return p == null ? 0 : (int) INT.get(p, off);
+        return p == null ? 0 : le(U.getInt(p, BASE + off));
     }
 
     /** Writes a byte. */
@@ -282,7 +306,7 @@ public final class PhysicalMemory {
         if (pfn >= pageCount) {
             return;
         }
-        SHORT.set(pageForWrite(pfn), off, (short) value);
+        U.putShort(pageForWrite(pfn), BASE + off, LITTLE ? (short) value : Short.reverseBytes((short) value));
     }
 
     /** Writes a little-endian 32-bit value. */
@@ -297,7 +321,7 @@ public final class PhysicalMemory {
         if (pfn >= pageCount) {
             return;
         }
-        INT.set(pageForWrite(pfn), off, value);
+        U.putInt(pageForWrite(pfn), BASE + off, le(value));
     }
 
     /** Copies {@code len} bytes of guest memory at {@code addr} into {@code dst[off..]}. */
@@ -405,13 +429,12 @@ public final class PhysicalMemory {
         return fingerprint(p);
     }
 
-    private static final VarHandle LONG = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long ZERO_PAGE_FINGERPRINT = fingerprint(new byte[PAGE_SIZE]);
 
     private static long fingerprint(byte[] p) {
         long h = 0x243F6A8885A308D3L;
         for (int i = 0; i < PAGE_SIZE; i += 8) {
-            long w = (long) LONG.get(p, i);
+            long w = LITTLE ? U.getLong(p, BASE + i) : Long.reverseBytes(U.getLong(p, BASE + i));
             h = Long.rotateLeft((h ^ w) * 0x9E3779B97F4A7C15L, 29) + i;
         }
         return h ^ (h >>> 31);

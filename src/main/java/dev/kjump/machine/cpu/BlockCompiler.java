@@ -315,14 +315,12 @@ final class BlockCompiler {
         analyseFlags(cls);
         mv = new MethodVisitor(Opcodes.ASM9) { }; // a dry pass: learns which registers and segments are used
         body(cls);
-        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS) {
-            @Override
-            protected String getCommonSuperClass(String a, String b) {
-                return "java/lang/Object";
-            }
-        };
+        // Java 5 class files (no stack map frames): the JVM verifies them by type inference, in its own native code,
+        // where computing frames with ASM was most of a block's translation time in a fresh process (ASM's frame code
+        // runs interpreted at first, then takes the JIT's time that the blocks themselves need)
+        ClassWriter cw = new ClassWriter(ClassWriter.COMPUTE_MAXS);
         String name = "dev/kjump/machine/cpu/TranslatedBlock";
-        cw.visit(V17, ACC_FINAL | ACC_SUPER, name, null, BLOCK, null);
+        cw.visit(V1_5, ACC_FINAL | ACC_SUPER, name, null, BLOCK, null);
         MethodVisitor c = cw.visitMethod(0, "<init>", CTOR_DESC, null, null);
         c.visitCode();
         c.visitVarInsn(ALOAD, 0);
