@@ -49,7 +49,7 @@ public final class MachineOptions {
 
     @Option(names = "--translate", paramLabel = "off|N",
             description = "the translator of guest code to JVM bytecode: off (interpret only), or translate a block "
-                    + "once it has run N times (0: at once; default: 64, or the system property kjump.translate); "
+                    + "once it has run N times (0: at once; default: 2000, or the system property kjump.translate); "
                     + "what the guest sees is the same either way")
     String translate;
 
