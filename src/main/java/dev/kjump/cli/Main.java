@@ -33,6 +33,10 @@ public final class Main implements Runnable {
         // numbers print the same in every locale (the kernel log's timestamps, MIPS, sizes), as Linux prints them;
         // with the US format a first String.format also skips loading the JDK's locale data (~15 ms of a short run)
         java.util.Locale.setDefault(java.util.Locale.Category.FORMAT, java.util.Locale.US);
+        // no option takes a java.time or java.sql type: picocli need not look their converters up by reflection
+        if (System.getProperty("picocli.converters.excludes") == null) {
+            System.setProperty("picocli.converters.excludes", "java.time.*,java.sql.*");
+        }
         int status;
         try {
             status = commandLine(args.length > 0 ? args[0] : null).execute(args);
