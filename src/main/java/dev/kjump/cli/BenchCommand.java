@@ -223,9 +223,22 @@ public final class BenchCommand implements Callable<Integer> {
      * class path), what a user waits for; -1 when it cannot be started or prints something else.
      */
     private double wholeProcess(int threshold, byte[] transcript, PrintStream err) {
+        double[] t = kjumpProcesses(List.of(imagePath.toString(), "--mem", Long.toString(machine.memory), "--translate",
+                Integer.toString(threshold)), runs, transcript, err);
+        return t == null ? -1 : median(t);
+    }
+
+    /**
+     * Times {@code kjump run ARGS} as a whole process {@code runs} times — the JVM this bench runs in, with its
+     * options (the launcher's), so JVM start-up, class loading and the JIT's warm-up are all in the figure.
+     *
+     * @param transcript what the process must print on stdout (the guest's COM1) for its time to count
+     * @return the times in seconds, or null (said on {@code err}) when it could not be timed or printed otherwise
+     */
+    static double[] kjumpProcesses(List<String> runArgs, int runs, byte[] transcript, PrintStream err) {
         java.util.Optional<String> javaBin = ProcessHandle.current().info().command();
         if (javaBin.isEmpty()) {
-            return -1;
+            return null;
         }
         List<String> cmd = new java.util.ArrayList<>();
         cmd.add(javaBin.get());
@@ -234,31 +247,30 @@ public final class BenchCommand implements Callable<Integer> {
                 cmd.add(a);
             }
         }
-        cmd.add("-Dkjump.translate=" + threshold);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "run",
-                imagePath.toString(), "--mem", Long.toString(machine.memory)));
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "run"));
+        cmd.addAll(runArgs);
         double[] t = new double[runs];
         try {
             for (int i = 0; i < runs; i++) {
                 byte[][] out = new byte[1][];
-                t[i] = timeQemu(cmd, 600, imagePath.toString(), out);
+                t[i] = timeProcess(cmd, 600, "'kjump run " + String.join(" ", runArgs) + "'", out);
                 if (!Arrays.equals(out[0], transcript)) {
                     err.println("kjump bench: 'kjump run' as a process printed something else; no whole-process figure");
-                    return -1;
+                    return null;
                 }
             }
         } catch (IOException | InterruptedException e) {
             err.println("kjump bench: could not time 'kjump run' as a process: " + e.getMessage());
-            return -1;
+            return null;
         }
-        return median(t);
+        return t;
     }
 
     private static double runQemu(String qemu, Path image, byte[] expected) throws IOException, InterruptedException {
         List<String> cmd = List.of(qemu, "-kernel", image.toString(), "-display", "none", "-serial", "stdio", "-monitor",
                 "none", "-no-reboot", "-m", "128", "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04");
         byte[][] out = new byte[1][];
-        double secs = timeQemu(cmd, 120, image.toString(), out);
+        double secs = timeProcess(cmd, 120, image.toString(), out);
         if (expected != null && !Arrays.equals(out[0], expected)) {
             throw new IOException("qemu's COM1 output for " + image + " differs from kjump's: the comparison is void");
         }
@@ -271,7 +283,7 @@ public final class BenchCommand implements Callable<Integer> {
      *
      * @throws IOException when it does not finish within {@code limitSeconds}
      */
-    static double timeQemu(List<String> cmd, int limitSeconds, String what, byte[][] out)
+    static double timeProcess(List<String> cmd, int limitSeconds, String what, byte[][] out)
             throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD)
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -280,7 +292,7 @@ public final class BenchCommand implements Callable<Integer> {
         out[0] = p.getInputStream().readAllBytes();
         if (!p.waitFor(limitSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new IOException("qemu did not finish within " + limitSeconds + " s on " + what);
+            throw new IOException(what + " did not finish within " + limitSeconds + " s");
         }
         return (System.nanoTime() - t0) / 1e9;
     }

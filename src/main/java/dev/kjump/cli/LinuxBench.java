@@ -81,6 +81,21 @@ final class LinuxBench {
         out.printf("instructions  %d (32-bit entry to the restart)%n", instructions);
         out.printf("kjump         median %.4f s per boot of %d (min %.4f, max %.4f; in one JVM, after %d warm-up) = %.1f MIPS%n",
                 kj, runs, BenchCommand.min(secs), BenchCommand.max(secs), warmup, instructions / kj / 1e6);
+        // the same boot as a whole process: `kjump run --bare`, the JVM's start and warm-up included
+        List<String> runArgs = new ArrayList<>(List.of("--bare", kernelPath.toString(), "--mem", Long.toString(memory),
+                "--append", cmdline));
+        if (initrd != null) {
+            runArgs.addAll(List.of("--initrd", initrd.toString()));
+        }
+        if (machine.translate != null) {
+            runArgs.addAll(List.of("--translate", machine.translate));
+        }
+        double[] whole = BenchCommand.kjumpProcesses(runArgs, runs, transcript, err);
+        double kw = whole == null ? -1 : BenchCommand.median(whole);
+        if (whole != null) {
+            out.printf("kjump process median %.4f s per 'kjump run --bare' of %d (min %.4f, max %.4f): JVM start and "
+                    + "warm-up included%n", kw, runs, BenchCommand.min(whole), BenchCommand.max(whole));
+        }
         String qemu = noQemu ? null : BenchCommand.findOnPath("qemu-system-i386");
         if (qemu == null) {
             out.println(noQemu ? "qemu          not run (--no-qemu)" : "qemu          not installed: no ratio");
@@ -96,7 +111,7 @@ final class LinuxBench {
         byte[][] console = new byte[1][];
         for (int i = 0; i < runs; i++) {
             try {
-                q[i] = BenchCommand.timeQemu(cmd, 300, "the boot of " + kernelPath, console);
+                q[i] = BenchCommand.timeProcess(cmd, 300, "qemu's boot of " + kernelPath, console);
             } catch (IOException e) {
                 err.println("kjump bench: " + e.getMessage());
                 return Main.EXIT_FAULT;
@@ -106,6 +121,9 @@ final class LinuxBench {
         out.printf("qemu          median %.4f s per boot, whole process, of %d (min %.4f, max %.4f)%n", qm, runs,
                 BenchCommand.min(q), BenchCommand.max(q));
         out.printf("ratio         kjump/qemu %.2fx (kjump's boot in a warm JVM against QEMU's whole process)%n", kj / qm);
+        if (kw > 0) {
+            out.printf("ratio         kjump/qemu %.2fx (whole process against whole process)%n", kw / qm);
+        }
         return Main.EXIT_OK;
     }
 }

@@ -86,7 +86,9 @@ class LinuxRunCliTest {
                 "--warmup", "0", "--no-qemu");
         assertThat(r.status()).as(r.err()).isEqualTo(Main.EXIT_OK);
         assertThat(r.out()).containsPattern("instructions  2\\d{7} \\(32-bit entry to the restart\\)")
-                .contains("per boot of 2", "qemu          not run (--no-qemu)");
+                .contains("per boot of 2", "qemu          not run (--no-qemu)")
+                // the same boot as a whole process printed the same console (else no figure)
+                .contains("per 'kjump run --bare' of 2");
         oneLine(RunCliTest.run("bench", "images/elf/hello-O2.elf", "--initrd", INITRD),
                 "kjump bench: --initrd and --append are for a Linux bzImage; images/elf/hello-O2.elf is not one");
     }
