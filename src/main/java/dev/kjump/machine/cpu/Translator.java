@@ -175,6 +175,12 @@ final class Translator {
                 b = define(in.state().mem, phys, insns, offs, n);
                 blocks++;
                 translatedInsns += n;
+                // the instructions inside it were counted while the interpreter ran them: they start again, else
+                // the first time the interpreter steps into the block (a budget or timer event due before its end)
+                // each of them would pass the threshold and become a block of its own, for nothing
+                for (int i = 1; i < n; i++) {
+                    insns[i].hits = 0;
+                }
             } catch (RuntimeException | LinkageError e) {
                 // a translator bug must not change what the guest sees: the interpreter runs this code instead
                 failures++;

@@ -194,6 +194,42 @@ class TranslatorTest {
         assertThat(off.cpu().translationStats()[0]).isZero();
     }
 
+    /**
+     * Budgets that end inside a hot loop make the interpreter step through the loop's instructions one by one (the
+     * block does not fit before the end): that must not turn each of them into a block of its own. A loop of 12
+     * instructions, threshold 50, run in 30 budgets of 97: one block, the same outcome as interpreted.
+     */
+    @Test
+    void budgetsEndingInsideALoopDoNotMakeABlockAtEveryInstruction() {
+        // loop: 10 x (add eax, edx / xor edx, eax / inc esi ...); dec ecx; jnz loop
+        int[] body = {0x01, 0xD0, 0x31, 0xC2, 0x46, 0x01, 0xF0, 0x31, 0xC6, 0x47, 0x01, 0xF8, 0x29, 0xD7, 0x46, 0x47, 0x01,
+            0xD0, 0x31, 0xC2};
+        int[] code = cat(body, 0x49, 0x0F, 0x85, le32(-(body.length + 1 + 6)));
+        Outcome[] outcomes = new Outcome[2];
+        long[] blocks = new long[2];
+        int[] settings = {50, -1};
+        for (int k = 0; k < 2; k++) {
+            Machine m = new Machine(16L << 20, new ByteArrayOutputStream());
+            m.cpu().setTranslation(settings[k]);
+            for (int i = 0; i < code.length; i++) {
+                m.memory().write8(CpuHarness.CODE + i, code[i]);
+            }
+            m.memory().write8(CpuHarness.CODE + code.length, 0xF4);
+            m.cpu().setReg(Cpu.ECX, 1_000_000);
+            m.cpu().setReg(Cpu.ESP, CpuHarness.STACK_TOP);
+            m.cpu().setEip(CpuHarness.CODE);
+            Outcome o = null;
+            for (int r = 0; r < 30; r++) {
+                o = run(m, 97);
+            }
+            outcomes[k] = o;
+            blocks[k] = m.cpu().translationStats()[0];
+        }
+        assertSame(outcomes[0], outcomes[1]);
+        assertThat(outcomes[0].icount()).isEqualTo(30 * 97);
+        assertThat(blocks[0]).as("blocks made").isEqualTo(1);
+    }
+
     // ------------------------------------------------------------------ self-modifying code
 
     /**
