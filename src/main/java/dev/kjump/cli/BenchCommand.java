@@ -14,10 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code kjump bench IMAGE}: runs an image several times on a fresh machine each time and prints instructions
@@ -25,38 +22,37 @@ import picocli.CommandLine.Parameters;
  * program (its multiboot variant {@code NAME.mb.elf}) measured in the same run. A Linux bzImage is booted to its
  * restart instead ({@link LinuxBench}).
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Run an image repeatedly and report instructions, MIPS and the kjump/QEMU time ratio.",
-            "QEMU runs the image's multiboot variant (IMAGE with .mb.elf) when qemu-system-i386 is on the PATH;",
-            "its start-up cost is measured with an empty multiboot image and reported separately."})
 public final class BenchCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "the image to run")
     Path imagePath;
-
-    @Mixin
-    MachineOptions machine;
-
-    @Option(names = "--runs", defaultValue = "5", converter = Numbers.AtLeastOne.class,
-            description = "measured runs (default: ${DEFAULT-VALUE})")
+    MachineOptions machine = new MachineOptions();
     int runs;
-
-    @Option(names = "--warmup", defaultValue = "2", converter = Numbers.NonNegative.class,
-            description = "unmeasured warm-up runs (default: ${DEFAULT-VALUE})")
     int warmup;
-
-    @Option(names = "--no-qemu", description = "do not run QEMU even when it is installed")
     boolean noQemu;
-
-    @Option(names = "--initrd", paramLabel = "FILE", description = "for a Linux bzImage: the initrd to boot with")
     Path initrd;
-
-    @Option(names = "--append", paramLabel = "TEXT", description = "for a Linux bzImage: its command line")
     String append;
-
-    @Option(names = "--jumps", paramLabel = "N", defaultValue = "0", converter = Numbers.NonNegative.class,
-            description = "instead: measure N kexec round trips through the Java kernel (IMAGE loaded with "
-                    + "preserve-context) and swap_pages throughput against System.arraycopy of the same bytes")
     int jumps;
+
+    /** The command's model ({@link CliModel}): its options, bound to the fields above. */
+    static CommandSpec spec(BenchCommand c) {
+        CliModel m = CliModel.command(c, "bench",
+                "Run an image repeatedly and report instructions, MIPS and the kjump/QEMU time ratio.",
+                "QEMU runs the image's multiboot variant (IMAGE with .mb.elf) when qemu-system-i386 is on the PATH;",
+                "its start-up cost is measured with an empty multiboot image and reported separately.");
+        m.add(m.positional("imagePath").index("0").paramLabel("IMAGE").description("the image to run"));
+        m.mixin("machine", MachineOptions.spec(c.machine));
+        m.add(m.option("runs", "--runs").defaultValue("5").converters(new Numbers.AtLeastOne())
+                .description("measured runs (default: ${DEFAULT-VALUE})"));
+        m.add(m.option("warmup", "--warmup").defaultValue("2").converters(new Numbers.NonNegative())
+                .description("unmeasured warm-up runs (default: ${DEFAULT-VALUE})"));
+        m.add(m.option("noQemu", "--no-qemu").description("do not run QEMU even when it is installed"));
+        m.add(m.option("initrd", "--initrd").paramLabel("FILE")
+                .description("for a Linux bzImage: the initrd to boot with"));
+        m.add(m.option("append", "--append").paramLabel("TEXT").description("for a Linux bzImage: its command line"));
+        m.add(m.option("jumps", "--jumps").paramLabel("N").defaultValue("0").converters(new Numbers.NonNegative())
+                .description("instead: measure N kexec round trips through the Java kernel (IMAGE loaded with "
+                        + "preserve-context) and swap_pages throughput against System.arraycopy of the same bytes"));
+        return m.withStandardHelpOptions();
+    }
 
     @Override
     public Integer call() throws Exception {

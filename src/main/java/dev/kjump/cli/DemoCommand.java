@@ -14,10 +14,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code kjump demo}: the story in about a screen. Boots the Java kernel, shows its tasks, loads the built-in
@@ -25,30 +22,31 @@ import picocli.CommandLine.Parameters;
  * callee's round counter and the kernel's tasks both advance — shows the integrity line of every jump, and
  * writes the trace picture of the jumps (by default {@code kjump-demo-trace.svg} in the temp directory).
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Boot the Java kernel and ping-pong with the built-in pingpong image (no files needed).",
-            "demo linux: the Java kernel (A) and the built-in Linux 6.1 (B) jump into each other: B boots, jumps",
-            "back, A checks its memory, jumps in again and B resumes; the story on stderr, B's console on stdout."})
 public final class DemoCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "linux",
-            description = "linux: the story with a real Linux peer (about 5 s a boot) instead of pingpong")
     String variant;
-
-    @Mixin
-    MachineOptions machine;
-
-    @Option(names = "--jumps", paramLabel = "N", converter = Numbers.AtLeastOne.class,
-            description = "round trips (default: 4; 3 for linux)")
+    MachineOptions machine = new MachineOptions();
     Integer jumps;
-
-    @Option(names = "--cpus", paramLabel = "N", defaultValue = "2", converter = Numbers.Cpus.class,
-            description = "CPUs of the kernel (default: ${DEFAULT-VALUE})")
     int cpus;
-
-    @Option(names = "--trace", paramLabel = "FILE", description = "where the trace picture goes: .svg or .json "
-            + "(default: kjump-demo-trace.svg, or kjump-demo-linux-trace.svg, in the temp directory, "
-            + "${sys:java.io.tmpdir})")
     Path trace;
+
+    /** The command's model ({@link CliModel}): its options, bound to the fields above. */
+    static CommandSpec spec(DemoCommand c) {
+        CliModel m = CliModel.command(c, "demo",
+                "Boot the Java kernel and ping-pong with the built-in pingpong image (no files needed).",
+                "demo linux: the Java kernel (A) and the built-in Linux 6.1 (B) jump into each other: B boots, jumps",
+                "back, A checks its memory, jumps in again and B resumes; the story on stderr, B's console on stdout.");
+        m.add(m.positional("variant").index("0").arity("0..1").paramLabel("linux")
+                .description("linux: the story with a real Linux peer (about 5 s a boot) instead of pingpong"));
+        m.mixin("machine", MachineOptions.spec(c.machine));
+        m.add(m.option("jumps", "--jumps").paramLabel("N").converters(new Numbers.AtLeastOne())
+                .description("round trips (default: 4; 3 for linux)"));
+        m.add(m.option("cpus", "--cpus").paramLabel("N").defaultValue("2").converters(new Numbers.Cpus())
+                .description("CPUs of the kernel (default: ${DEFAULT-VALUE})"));
+        m.add(m.option("trace", "--trace").paramLabel("FILE").description("where the trace picture goes: .svg or "
+                + ".json (default: kjump-demo-trace.svg, or kjump-demo-linux-trace.svg, in the temp directory, "
+                + "${sys:java.io.tmpdir})"));
+        return m.withStandardHelpOptions();
+    }
 
     @Override
     public Integer call() throws Exception {

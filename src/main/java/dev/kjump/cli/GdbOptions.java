@@ -4,7 +4,7 @@ import dev.kjump.gdb.GdbStub;
 import dev.kjump.machine.Machine;
 import java.io.IOException;
 import java.io.PrintStream;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code --gdb PORT} and {@code --gdb-wait}, shared by {@code run}, {@code kexec} and {@code shell}: a GDB remote
@@ -12,12 +12,19 @@ import picocli.CommandLine.Option;
  * (after the kernel's swap) on each jump until gdb continues.
  */
 public final class GdbOptions {
-    @Option(names = "--gdb", paramLabel = "PORT", converter = Numbers.Port.class,
-            description = "serve the GDB remote protocol on 127.0.0.1:PORT to debug the image (0: a free port, printed on stderr)")
     Integer port;
-
-    @Option(names = "--gdb-wait", description = "with --gdb: stop at the image's entry, after the kernel's swap, until gdb continues")
     boolean waitAtEntry;
+
+    /** These options' model ({@link CliModel}), to mix into a command's: bound to the fields above. */
+    static CommandSpec spec(GdbOptions o) {
+        CliModel m = CliModel.mixin(o);
+        m.add(m.option("port", "--gdb").paramLabel("PORT").converters(new Numbers.Port())
+                .description("serve the GDB remote protocol on 127.0.0.1:PORT to debug the image (0: a free port, "
+                        + "printed on stderr)"));
+        m.add(m.option("waitAtEntry", "--gdb-wait")
+                .description("with --gdb: stop at the image's entry, after the kernel's swap, until gdb continues"));
+        return m.spec();
+    }
 
     private GdbStub stub;
 

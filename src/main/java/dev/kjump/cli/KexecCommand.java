@@ -5,51 +5,49 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code kjump kexec}: kexec-tools' command line, one shot. Boots a fresh kernel, loads the image as the options
  * say, executes it ({@code -e} is implied: a fresh kernel that exited without jumping would have done nothing),
  * reports, and exits. stdout carries exactly the image's COM1 bytes; kexec's lines go to stderr.
  */
-@Command(name = "kexec", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"kexec-tools' options on a freshly booted Java kernel, one shot: load the image, execute it",
-            "(-e is implied), report, exit. stdout carries exactly the image's COM1 bytes; kexec's report goes to",
-            "stderr. Example: kjump kexec --load-preserve-context images/examples/elf/pingpong.elf --jumps 3"},
-        exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:every jump came back (or the handed-over image halted) and integrity held",
-            "1:bad usage, or the load or exec was refused (ENOENT, ENOEXEC, EINVAL, EBUSY, ...)",
-            "2:the image faulted or halted (contained: the kernel survived), or integrity broke",
-            "3:the image returned a non-zero value", "4:the image ran past --timeout (contained)"})
 public final class KexecCommand implements Callable<Integer> {
-    @Mixin
-    GdbOptions gdb;
-
-    @Mixin
-    KexecArgs kexec;
-
-    @Mixin
-    MachineOptions machine;
-
-    @Option(names = "--cpus", paramLabel = "N", defaultValue = "1", converter = Numbers.Cpus.class,
-            description = "CPUs of the kernel (default: ${DEFAULT-VALUE})")
+    GdbOptions gdb = new GdbOptions();
+    KexecArgs kexec = new KexecArgs();
+    MachineOptions machine = new MachineOptions();
     int cpus;
-
-    @Option(names = "--jumps", paramLabel = "N", defaultValue = "1", converter = Numbers.AtLeastOne.class,
-            description = "execute N times (preserve-context images; default: ${DEFAULT-VALUE})")
     int jumps;
-
-    @Option(names = "--trace", paramLabel = "FILE", description = "write every jump's timeline to FILE: .svg or .json")
     Path trace;
-
-    @Option(names = "--json", paramLabel = "FILE", description = "write a machine-readable report (as run --json)")
     Path json;
-
-    @Option(names = "--verbose", description = "print kexec's lines for every jump (by default those after the "
-            + "third are left out; the summary at the end counts every jump)")
     boolean verbose;
+
+    /** The command's model ({@link CliModel}): its options, bound to the fields above. */
+    static CommandSpec spec(KexecCommand c) {
+        CliModel m = CliModel.command(c, "kexec",
+                "kexec-tools' options on a freshly booted Java kernel, one shot: load the image, execute it",
+                "(-e is implied), report, exit. stdout carries exactly the image's COM1 bytes; kexec's report goes to",
+                "stderr. Example: kjump kexec --load-preserve-context images/examples/elf/pingpong.elf --jumps 3");
+        m.unsortedOptions().exitCodes("%nExit status:%n",
+                "0:every jump came back (or the handed-over image halted) and integrity held",
+                "1:bad usage, or the load or exec was refused (ENOENT, ENOEXEC, EINVAL, EBUSY, ...)",
+                "2:the image faulted or halted (contained: the kernel survived), or integrity broke",
+                "3:the image returned a non-zero value", "4:the image ran past --timeout (contained)");
+        m.mixin("gdb", GdbOptions.spec(c.gdb));
+        m.mixin("kexec", KexecArgs.spec(c.kexec));
+        m.mixin("machine", MachineOptions.spec(c.machine));
+        m.add(m.option("cpus", "--cpus").paramLabel("N").defaultValue("1").converters(new Numbers.Cpus())
+                .description("CPUs of the kernel (default: ${DEFAULT-VALUE})"));
+        m.add(m.option("jumps", "--jumps").paramLabel("N").defaultValue("1").converters(new Numbers.AtLeastOne())
+                .description("execute N times (preserve-context images; default: ${DEFAULT-VALUE})"));
+        m.add(m.option("trace", "--trace").paramLabel("FILE")
+                .description("write every jump's timeline to FILE: .svg or .json"));
+        m.add(m.option("json", "--json").paramLabel("FILE")
+                .description("write a machine-readable report (as run --json)"));
+        m.add(m.option("verbose", "--verbose").description("print kexec's lines for every jump (by default those "
+                + "after the third are left out; the summary at the end counts every jump)"));
+        return m.withStandardHelpOptions();
+    }
 
     @Override
     public Integer call() throws IOException {

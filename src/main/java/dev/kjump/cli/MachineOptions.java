@@ -1,20 +1,11 @@
 package dev.kjump.cli;
 
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** Options shared by every command that builds a machine. */
 public final class MachineOptions {
-    @Option(names = "--mem", paramLabel = "SIZE", converter = SizeConverter.class, defaultValue = "128M",
-            description = "guest RAM: bytes or with K/M/G suffix, 4 KiB granular, at most 4G (default: ${DEFAULT-VALUE})")
     long memory;
-
-    @Option(names = "--peer-mem", paramLabel = "SIZE[@ADDR]",
-            description = "the peer region: RAM the Java kernel never allocates, left to a kernel it jumps into (a "
-                    + "bzImage runs there); SIZE with K/M/G, at ADDR or else at the top of RAM (of low memory, the "
-                    + "first 896M); 0 = none "
-                    + "(default: the upper half of RAM from 64M of RAM, none below; RAM above 896M, which the kernel "
-                    + "does not map, is left out)")
     String peerMem;
 
     /** The {@code --disk} image, or null. */
@@ -27,31 +18,45 @@ public final class MachineOptions {
      * {@code --disk FILE[,ro]}: a trailing {@code ,ro} makes the disk read-only ({@code ,rw}, the default, lets a
      * file whose name ends in {@code ,ro} be named).
      */
-    @Option(names = "--disk", paramLabel = "FILE[,ro]",
-            description = "attach FILE as the ATA disk on the primary channel, read and written in place and locked "
-                    + "against other kjumps; FILE,ro: read-only (the guest's writes fail with ERR/ABRT, the file is "
-                    + "opened for reading and may be shared with other read-only users)")
     void disk(String spec) {
         diskReadOnly = spec.endsWith(",ro");
         disk = java.nio.file.Path.of(spec.endsWith(",ro") || spec.endsWith(",rw")
                 ? spec.substring(0, spec.length() - 3) : spec);
     }
 
-    @Option(names = "--mips", paramLabel = "N", defaultValue = "100", converter = Numbers.Mips.class,
-            description = "virtual time runs at N million instructions per second (timers, RTC; N divides 1000; "
-                    + "default: ${DEFAULT-VALUE})")
     int mips = 100;
-
-    @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "60", converter = Numbers.Seconds.class,
-            description = "stop the image after this many wall-clock seconds (default: ${DEFAULT-VALUE}; 0 = none; "
-                    + "at least 1e-9, rounded to whole nanoseconds)")
     double timeoutSeconds;
-
-    @Option(names = "--translate", paramLabel = "off|N",
-            description = "the translator of guest code to JVM bytecode: off (interpret only), or translate a block "
-                    + "once it has run N times (0: at once; default: 2000, or the system property kjump.translate); "
-                    + "what the guest sees is the same either way")
     String translate;
+
+    /** These options' model ({@link CliModel}), to mix into a command's: bound to the fields above. */
+    static CommandSpec spec(MachineOptions o) {
+        CliModel m = CliModel.mixin(o);
+        m.add(m.option("memory", "--mem").paramLabel("SIZE").converters(new SizeConverter()).defaultValue("128M")
+                .description("guest RAM: bytes or with K/M/G suffix, 4 KiB granular, at most 4G (default: "
+                        + "${DEFAULT-VALUE})"));
+        m.add(m.option("peerMem", "--peer-mem").paramLabel("SIZE[@ADDR]")
+                .description("the peer region: RAM the Java kernel never allocates, left to a kernel it jumps into (a "
+                        + "bzImage runs there); SIZE with K/M/G, at ADDR or else at the top of RAM (of low memory, the "
+                        + "first 896M); 0 = none "
+                        + "(default: the upper half of RAM from 64M of RAM, none below; RAM above 896M, which the "
+                        + "kernel does not map, is left out)"));
+        m.add(m.option("mips", "--mips").paramLabel("N").defaultValue("100").converters(new Numbers.Mips())
+                .description("virtual time runs at N million instructions per second (timers, RTC; N divides 1000; "
+                        + "default: ${DEFAULT-VALUE})"));
+        m.add(m.option("timeoutSeconds", "--timeout").paramLabel("SECONDS").defaultValue("60")
+                .converters(new Numbers.Seconds())
+                .description("stop the image after this many wall-clock seconds (default: ${DEFAULT-VALUE}; 0 = "
+                        + "none; at least 1e-9, rounded to whole nanoseconds)"));
+        m.add(m.option("translate", "--translate").paramLabel("off|N")
+                .description("the translator of guest code to JVM bytecode: off (interpret only), or translate a "
+                        + "block once it has run N times (0: at once; default: 2000, or the system property "
+                        + "kjump.translate); what the guest sees is the same either way"));
+        m.add(m.optionSetter("disk", String.class, "--disk").paramLabel("FILE[,ro]")
+                .description("attach FILE as the ATA disk on the primary channel, read and written in place and "
+                        + "locked against other kjumps; FILE,ro: read-only (the guest's writes fail with ERR/ABRT, the "
+                        + "file is opened for reading and may be shared with other read-only users)"));
+        return m.spec();
+    }
 
     /** What {@code --mips} takes. */
     static final String MIPS_ALLOWED = "N must divide 1000, a whole number of virtual ns per instruction: 1, 2, 4, "

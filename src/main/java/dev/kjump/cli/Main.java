@@ -1,11 +1,12 @@
 package dev.kjump.cli;
 
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 
-/** kjump's command line: the only place that prints for people. */
-@Command(name = "kjump", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "kexec jump on an emulated i386 PC: run, debug and test jump-back images.")
+/**
+ * kjump's command line: the only place that prints for people. Each command builds its picocli model in a
+ * {@code spec} method ({@link CliModel}) instead of annotating its fields: picocli's annotations cost ~50 ms of
+ * every start (the JDK parses them and spins a proxy class per annotation type).
+ */
 public final class Main implements Runnable {
     /** Exit status: the image came back normally. */
     public static final int EXIT_OK = 0;
@@ -20,8 +21,14 @@ public final class Main implements Runnable {
     /** Exit status: the callee was interrupted with Ctrl-C (128 + SIGINT, as shells report it). */
     public static final int EXIT_INTERRUPTED = 130;
 
-    @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** The top-level command: {@code kjump [-hV] [COMMAND]}. */
+    static CommandLine.Model.CommandSpec spec(Main c) {
+        return c.spec = CliModel.command(c, "kjump",
+                "kexec jump on an emulated i386 PC: run, debug and test jump-back images.")
+                .version(new Version()).withStandardHelpOptions();
+    }
 
     @Override
     public void run() {
@@ -55,13 +62,13 @@ public final class Main implements Runnable {
      * {@link #commandLine(String)}), else null. A switch, not a map of constructor references: linking those was a
      * few milliseconds of every start.
      */
-    private static Object mainCommand(String name) {
+    private static CommandLine.Model.CommandSpec mainCommand(String name) {
         return switch (name) {
-            case "run" -> new RunCommand();
-            case "kexec" -> new KexecCommand();
-            case "shell" -> new ShellCommand();
-            case "demo" -> new DemoCommand();
-            case "bench" -> new BenchCommand();
+            case "run" -> RunCommand.spec(new RunCommand());
+            case "kexec" -> KexecCommand.spec(new KexecCommand());
+            case "shell" -> ShellCommand.spec(new ShellCommand());
+            case "demo" -> DemoCommand.spec(new DemoCommand());
+            case "bench" -> BenchCommand.spec(new BenchCommand());
             default -> null;
         };
     }
@@ -73,17 +80,20 @@ public final class Main implements Runnable {
 
     /**
      * The configured command line; when {@code first} (the first argument) names one of the main commands, only
-     * that command is built: picocli builds a command's model by reflection, and building all of them was most of
-     * the start-up of a short {@code kjump run} (about 150 ms of 400).
+     * that command is built: building all of them was most of the start-up of a short {@code kjump run} (about
+     * 150 ms of 400, when picocli read them from annotations).
      */
     static CommandLine commandLine(String first) {
-        CommandLine cl = new CommandLine(new Main());
-        Object command = first == null ? null : mainCommand(first);
+        CommandLine cl = new CommandLine(spec(new Main()));
+        CommandLine.Model.CommandSpec command = first == null ? null : mainCommand(first);
         if (command != null) {
             cl.addSubcommand(command);
         } else {
-            for (Object c : new Object[] {new RunCommand(), new KexecCommand(), new ShellCommand(), new DemoCommand(),
-                new BenchCommand(), new CompletionCommand(), new CommandLine.HelpCommand()}) {
+            for (CommandLine.Model.CommandSpec c : new CommandLine.Model.CommandSpec[] {
+                RunCommand.spec(new RunCommand()), KexecCommand.spec(new KexecCommand()),
+                ShellCommand.spec(new ShellCommand()), DemoCommand.spec(new DemoCommand()),
+                BenchCommand.spec(new BenchCommand()), CompletionCommand.spec(new CompletionCommand()),
+                CliModel.helpCommand()}) {
                 cl.addSubcommand(c);
             }
         }

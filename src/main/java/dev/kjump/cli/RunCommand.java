@@ -19,78 +19,70 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.LongFunction;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code kjump run IMAGE}: boots the Java kernel, loads IMAGE with {@code kexec_load} (preserve-context unless
  * {@code --no-preserve}) and jumps into it with {@code reboot(LINUX_REBOOT_CMD_KEXEC)} N times, the kernel
  * running its tasks between jumps.
  */
-@Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"Boot the Java kernel, load a jump-back image (ELF32 or ELF64) with kexec_load and jump into it",
-            "with reboot(LINUX_REBOOT_CMD_KEXEC). stdout carries exactly the image's COM1 bytes; the kernel log",
-            "(PM steps, pages swapped, integrity, timings) goes to stderr."},
-        exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:every jump came back and the kernel's memory was intact",
-            "1:bad usage, bad image file, or kexec_load refused the image",
-            "2:the image faulted or halted (contained: the kernel survived), or integrity broke",
-            "3:the image returned a non-zero value",
-            "4:the image ran past --timeout or --max-instructions (contained)",
-            "130:Ctrl-C stopped the image (contained)"})
 public final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "IMAGE",
-            description = "the image: an ELF32 or ELF64 executable, or a Linux bzImage (with --bare)")
     Path imagePath;
-
-    @Mixin
-    MachineOptions machine;
-
-    @Option(names = "--jumps", paramLabel = "N", defaultValue = "1", converter = Numbers.AtLeastOne.class,
-            description = "jump N times (default: ${DEFAULT-VALUE})")
+    MachineOptions machine = new MachineOptions();
     int jumps;
-
-    @Option(names = "--verbose", description = "print the kernel's log lines of every jump (by default those after the "
-            + "third are left out; dmesg and the summary still have them)")
     boolean verbose;
 
     /** The kernel log's way to stderr for the runs with a kernel. */
     private JumpLogLimiter kernelConsole;
 
-    @Option(names = "--append", paramLabel = "TEXT",
-            description = "command line for the image, written into its kjump_cmdline[] symbol; for a bzImage, "
-                    + "the kernel command line")
     String append;
-
-    @Option(names = "--initrd", paramLabel = "FILE", description = "for a bzImage: the initrd (initramfs) to load")
     Path initrd;
-
-    @Option(names = "--no-preserve", description = "load without KEXEC_PRESERVE_CONTEXT: the kernel hands the machine over")
     boolean noPreserve;
-
-    @Option(names = "--json", paramLabel = "FILE", description = "write a machine-readable report")
     Path json;
-
-    @Option(names = "--cpus", paramLabel = "N", defaultValue = "1", converter = Numbers.Cpus.class,
-            description = "CPUs of the kernel (default: ${DEFAULT-VALUE})")
     int cpus;
-
-    @Option(names = "--max-instructions", paramLabel = "N", defaultValue = "" + Long.MAX_VALUE,
-            converter = Numbers.Instructions.class,
-            description = "stop a callee run after N instructions")
     long maxInstructions;
-
-    @Option(names = "--trace", paramLabel = "FILE",
-            description = "write every jump's timeline to FILE: .svg (a picture) or .json (Chrome/Perfetto trace)")
     Path trace;
-
-    @Option(names = "--bare", description = "no kernel: enter the image directly on a bare machine (one run)")
     boolean bare;
+    GdbOptions gdb = new GdbOptions();
 
-    @Mixin
-    GdbOptions gdb;
+    /** The command's model ({@link CliModel}): its options, bound to the fields above. */
+    static CommandSpec spec(RunCommand c) {
+        CliModel m = CliModel.command(c, "run",
+                "Boot the Java kernel, load a jump-back image (ELF32 or ELF64) with kexec_load and jump into it",
+                "with reboot(LINUX_REBOOT_CMD_KEXEC). stdout carries exactly the image's COM1 bytes; the kernel log",
+                "(PM steps, pages swapped, integrity, timings) goes to stderr.");
+        m.exitCodes("%nExit status:%n", "0:every jump came back and the kernel's memory was intact",
+                "1:bad usage, bad image file, or kexec_load refused the image",
+                "2:the image faulted or halted (contained: the kernel survived), or integrity broke",
+                "3:the image returned a non-zero value",
+                "4:the image ran past --timeout or --max-instructions (contained)",
+                "130:Ctrl-C stopped the image (contained)");
+        m.add(m.positional("imagePath").index("0").paramLabel("IMAGE")
+                .description("the image: an ELF32 or ELF64 executable, or a Linux bzImage (with --bare)"));
+        m.mixin("machine", MachineOptions.spec(c.machine));
+        m.add(m.option("jumps", "--jumps").paramLabel("N").defaultValue("1").converters(new Numbers.AtLeastOne())
+                .description("jump N times (default: ${DEFAULT-VALUE})"));
+        m.add(m.option("verbose", "--verbose").description("print the kernel's log lines of every jump (by default "
+                + "those after the third are left out; dmesg and the summary still have them)"));
+        m.add(m.option("append", "--append").paramLabel("TEXT")
+                .description("command line for the image, written into its kjump_cmdline[] symbol; for a bzImage, "
+                        + "the kernel command line"));
+        m.add(m.option("initrd", "--initrd").paramLabel("FILE")
+                .description("for a bzImage: the initrd (initramfs) to load"));
+        m.add(m.option("noPreserve", "--no-preserve")
+                .description("load without KEXEC_PRESERVE_CONTEXT: the kernel hands the machine over"));
+        m.add(m.option("json", "--json").paramLabel("FILE").description("write a machine-readable report"));
+        m.add(m.option("cpus", "--cpus").paramLabel("N").defaultValue("1").converters(new Numbers.Cpus())
+                .description("CPUs of the kernel (default: ${DEFAULT-VALUE})"));
+        m.add(m.option("maxInstructions", "--max-instructions").paramLabel("N").defaultValue("" + Long.MAX_VALUE)
+                .converters(new Numbers.Instructions()).description("stop a callee run after N instructions"));
+        m.add(m.option("trace", "--trace").paramLabel("FILE")
+                .description("write every jump's timeline to FILE: .svg (a picture) or .json (Chrome/Perfetto trace)"));
+        m.add(m.option("bare", "--bare")
+                .description("no kernel: enter the image directly on a bare machine (one run)"));
+        m.mixin("gdb", GdbOptions.spec(c.gdb));
+        return m.withStandardHelpOptions();
+    }
 
     @Override
     public Integer call() throws IOException {

@@ -13,9 +13,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * The commands of {@code kjump shell}, one line at a time: {@code kexec} (kexec-tools' options), {@code ps},
@@ -48,17 +46,22 @@ final class Shell {
             "--exec", "-u", "--unload", "-h", "--help");
 
     /** The shell's {@code kexec}: kexec-tools' options plus -h. */
-    @Command(name = "kexec", sortOptions = false, usageHelpWidth = 100,
-            description = "Load an image into the kernel, jump into it, or unload it (kexec-tools' option names).",
-            footer = {"", "kexec -l IMAGE; kexec -e            load, then hand the machine over (no way back)",
-                "kexec --load-preserve-context IMAGE; kexec -e   jump in and come back; kexec -e again resumes it",
-                "kexec IMAGE                         load and execute at once"})
     static final class ShellKexec {
-        @Mixin
         KexecArgs args = new KexecArgs();
-
-        @Option(names = {"-h", "--help"}, usageHelp = true, description = "this help")
         boolean help;
+
+        /** The command's model ({@link CliModel}): its options, bound to the fields above. */
+        static CommandSpec spec(ShellKexec c) {
+            CliModel m = CliModel.command(c, "kexec",
+                    "Load an image into the kernel, jump into it, or unload it (kexec-tools' option names).");
+            m.unsortedOptions().usage().width(100).footer("",
+                    "kexec -l IMAGE; kexec -e            load, then hand the machine over (no way back)",
+                    "kexec --load-preserve-context IMAGE; kexec -e   jump in and come back; kexec -e again resumes it",
+                    "kexec IMAGE                         load and execute at once");
+            m.mixin("args", KexecArgs.spec(c.args));
+            m.add(m.option("help", "-h", "--help").usageHelp(true).description("this help"));
+            return m.spec();
+        }
     }
 
     private final KernelSession session;
@@ -177,7 +180,7 @@ final class Shell {
 
     private int kexec(List<String> args) {
         ShellKexec k = new ShellKexec();
-        CommandLine cl = new CommandLine(k);
+        CommandLine cl = new CommandLine(ShellKexec.spec(k));
         try {
             cl.parseArgs(args.toArray(new String[0]));
         } catch (CommandLine.ParameterException e) {

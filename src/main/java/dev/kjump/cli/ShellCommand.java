@@ -21,10 +21,7 @@ import org.jline.reader.ParsedLine;
 import org.jline.reader.UserInterruptException;
 import org.jline.terminal.Terminal;
 import org.jline.terminal.TerminalBuilder;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code kjump shell}: boots the Java kernel and gives a {@code kjump# } prompt (JLine: history in
@@ -32,33 +29,34 @@ import picocli.CommandLine.Parameters;
  * not a terminal, or a SCRIPT is given, it reads commands line by line without prompts or echo and stops at the
  * first failing command, naming the line on stderr, with that command's exit status.
  */
-@Command(name = "shell", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Boot the Java kernel and give a prompt with kexec (kexec-tools' options), ps, mem, devices,",
-            "cpus, dmesg, x, trace, help, quit. An image's COM1 output goes to stdout as it is produced.",
-            "Non-interactive when stdin is not a terminal or SCRIPT is given: no prompt, stops at the first",
-            "failing command (its line number on stderr) with that command's exit status."},
-        exitCodeListHeading = "%nExit status:%n",
-        exitCodeList = {"0:every command succeeded (or quit)",
-            "1:a command was refused: bad usage, missing/bad image (ENOENT, ENOEXEC), kexec_load or reboot errno",
-            "2:an image faulted or halted (contained), or integrity broke",
-            "3:an image returned a non-zero value", "4:an image ran past --timeout (contained)"})
 public final class ShellCommand implements Callable<Integer> {
-    @Parameters(index = "0", arity = "0..1", paramLabel = "SCRIPT", description = "read commands from this file")
     Path script;
-
-    @Mixin
-    MachineOptions machine;
-
-    @Option(names = "--cpus", paramLabel = "N", defaultValue = "1", converter = Numbers.Cpus.class,
-            description = "CPUs of the kernel (default: ${DEFAULT-VALUE})")
+    MachineOptions machine = new MachineOptions();
     int cpus;
-
-    @Option(names = "--trace", paramLabel = "FILE", description = "write every jump's timeline to FILE: .svg (picture) "
-            + "or .json (Chrome/Perfetto trace); `trace on|off` switches it")
     Path trace;
+    GdbOptions gdb = new GdbOptions();
 
-    @Mixin
-    GdbOptions gdb;
+    /** The command's model ({@link CliModel}): its options, bound to the fields above. */
+    static CommandSpec spec(ShellCommand c) {
+        CliModel m = CliModel.command(c, "shell",
+                "Boot the Java kernel and give a prompt with kexec (kexec-tools' options), ps, mem, devices,",
+                "cpus, dmesg, x, trace, help, quit. An image's COM1 output goes to stdout as it is produced.",
+                "Non-interactive when stdin is not a terminal or SCRIPT is given: no prompt, stops at the first",
+                "failing command (its line number on stderr) with that command's exit status.");
+        m.unsortedOptions().exitCodes("%nExit status:%n", "0:every command succeeded (or quit)",
+                "1:a command was refused: bad usage, missing/bad image (ENOENT, ENOEXEC), kexec_load or reboot errno",
+                "2:an image faulted or halted (contained), or integrity broke",
+                "3:an image returned a non-zero value", "4:an image ran past --timeout (contained)");
+        m.add(m.positional("script").index("0").arity("0..1").paramLabel("SCRIPT")
+                .description("read commands from this file"));
+        m.mixin("machine", MachineOptions.spec(c.machine));
+        m.add(m.option("cpus", "--cpus").paramLabel("N").defaultValue("1").converters(new Numbers.Cpus())
+                .description("CPUs of the kernel (default: ${DEFAULT-VALUE})"));
+        m.add(m.option("trace", "--trace").paramLabel("FILE").description("write every jump's timeline to FILE: "
+                + ".svg (picture) or .json (Chrome/Perfetto trace); `trace on|off` switches it"));
+        m.mixin("gdb", GdbOptions.spec(c.gdb));
+        return m.withStandardHelpOptions();
+    }
 
     @Override
     public Integer call() throws IOException {
