@@ -740,6 +740,16 @@ final class BlockCompiler {
         }
     }
 
+    /** Pushes the r/m operand of a read-modify-write (for memory, LIN holds its address, translated for the write). */
+    private void readRmwRm(Insn d, int size) {
+        if (d.mod == 3) {
+            getReg(size, d.rm);
+        } else {
+            ea(d);
+            rdRmwLin(size);
+        }
+    }
+
     /** Writes local {@code v} to the r/m operand (for memory, at LIN when {@code haveLin}). */
     private void writeRm(int j, Insn d, int size, int v, boolean haveLin) {
         if (d.mod == 3) {
@@ -1131,12 +1141,7 @@ final class BlockCompiler {
             }
             case 0xC0, 0xC1, 0xD0, 0xD1, 0xD2, 0xD3 -> {
                 int size = (op & 1) == 0 ? 1 : 4;
-                if (d.mod == 3) {
-                    getReg(size, d.rm);
-                } else {
-                    ea(d);
-                    rdRmwLin(size);
-                }
+                readRmwRm(d, size);
                 mv.visitVarInsn(ISTORE, V);
                 int count = op <= 0xC1 ? d.imm & 0x1F : op <= 0xD1 ? 1 : -1;
                 String fixed = size != 4 || count <= 0 ? null : switch (d.reg) {
@@ -1272,12 +1277,7 @@ final class BlockCompiler {
                 int size = op == 0xFF ? 4 : 1;
                 switch (d.reg) {
                     case 0, 1 -> {
-                        if (d.mod == 3) {
-                            getReg(size, d.rm);
-                        } else {
-                            ea(d);
-                            rdRmwLin(size);
-                        }
+                        readRmwRm(d, size);
                         mv.visitVarInsn(ISTORE, V);
                         if (size == 4) {
                             incDec(j, d.reg == 0);
