@@ -69,7 +69,7 @@ public final class PhysicalMemory {
      * write watchpoints: frames not listed cost nothing. An empty list turns watching off.
      */
     public void watchFrames(int[] pfns, Runnable onWrite) {
-        readyPfn = -1;
+        noneReady();
         if (pfns.length == 0) {
             watchedFrames = null;
             onWatchedWrite = null;
@@ -142,7 +142,7 @@ public final class PhysicalMemory {
             throw new IllegalStateException("a write log is already running");
         }
         writeLog = new WriteLog(keep);
-        readyPfn = -1;
+        noneReady();
     }
 
     /** Stops logging writes and returns the log. */
@@ -173,6 +173,8 @@ public final class PhysicalMemory {
         this.pageCount = (int) (size >>> PAGE_SHIFT);
         this.pages = new byte[pageCount][];
         this.code = new Insn[pageCount][];
+        this.ready = new boolean[pageCount];
+        this.handedOut = new boolean[pageCount];
     }
 
     /** RAM size in bytes. */
@@ -204,28 +206,90 @@ public final class PhysicalMemory {
     }
 
     /**
-     * The page last made ready for writing (logged, not watched, no decodes): the next write to it needs none of
-     * that again. Forgotten when a write log starts, watching changes or the CPU caches decodes on it.
+     * Frames ready for writing: allocated, noted by the running write log, not watched and without decodes, so a
+     * write to them needs nothing but the store. A CPU's TLB may keep such a frame's array for stores that bypass
+     * this class ({@link #fastWritePage}); it is told through its {@link FastPathListener} as soon as the frame
+     * stops being ready: when the CPU caches decodes on it, a write log starts or watching changes.
      */
-    private int readyPfn = -1;
-    private byte[] readyPage;
+    private final boolean[] ready;
+    /** Frames whose array {@link #fastWritePage} handed out since they last stopped being ready. */
+    private final boolean[] handedOut;
+    private FastPathListener[] fastPathListeners = new FastPathListener[0];
 
-    /** The CPU is about to cache decodes on frame {@code pfn}: its next write must drop them. */
-    public void decodesCached(int pfn) {
-        if (pfn == readyPfn) {
-            readyPfn = -1;
+    /** What keeps a frame's array for direct stores (a CPU's TLB) hears when it must stop using it. */
+    public interface FastPathListener {
+        /** Stores must no longer go straight to {@code page} (the array of one frame). */
+        void notWritable(byte[] page);
+
+        /** Stores must no longer go straight to any frame's array. */
+        void noneWritable();
+    }
+
+    /** Registers {@code l} (a CPU's TLB) to hear when frames stop being ready for direct stores. */
+    public void addFastPathListener(FastPathListener l) {
+        FastPathListener[] a = Arrays.copyOf(fastPathListeners, fastPathListeners.length + 1);
+        a[a.length - 1] = l;
+        fastPathListeners = a;
+    }
+
+    /** No frame is ready any more (a write log started, watching changed). */
+    private void noneReady() {
+        Arrays.fill(ready, false);
+        Arrays.fill(handedOut, false);
+        for (FastPathListener l : fastPathListeners) {
+            l.noneWritable();
         }
     }
 
-    private byte[] pageForWrite(int pfn) {
-        if (pfn == readyPfn) {
-            return readyPage;
+    /** The CPU is about to cache decodes on frame {@code pfn}: its next write must drop them. */
+    public void decodesCached(int pfn) {
+        if (ready[pfn]) {
+            ready[pfn] = false;
+            if (handedOut[pfn]) {
+                handedOut[pfn] = false;
+                for (FastPathListener l : fastPathListeners) {
+                    l.notWritable(pages[pfn]);
+                }
+            }
         }
+    }
+
+    /**
+     * The array of frame {@code pfn} when a store may go straight to it (the frame is ready: see {@link #ready}),
+     * else null; the caller keeps it only until its {@link FastPathListener} hears otherwise. For the CPU's TLB
+     * after a store through this class has made the frame ready. {@code pfn} must be inside RAM.
+     */
+    public byte[] fastWritePage(int pfn) {
+        if (!ready[pfn]) {
+            return null;
+        }
+        handedOut[pfn] = true;
+        return pages[pfn];
+    }
+
+    /**
+     * The array of frame {@code pfn} for loads straight from it, or null when it has none yet (never written: it
+     * reads as zeros) or lies outside RAM. The array of a frame never changes once allocated.
+     */
+    public byte[] fastReadPage(int pfn) {
+        return pfn >= 0 && pfn < pageCount ? pages[pfn] : null;
+    }
+
+    private byte[] pageForWrite(int pfn) {
+        if (ready[pfn]) {
+            return pages[pfn];
+        }
+        return prepareForWrite(pfn);
+    }
+
+    /** A write to a frame that is not ready: logged, watched, allocated, its decodes dropped; then ready unless watched. */
+    private byte[] prepareForWrite(int pfn) {
         byte[] p = pages[pfn];
         if (writeLog != null) {
             writeLog.note(pfn, p);
         }
-        if (watchedFrames != null && watchedFrames[pfn]) {
+        boolean watched = watchedFrames != null && watchedFrames[pfn];
+        if (watched) {
             onWatchedWrite.run();
         }
         if (p == null) {
@@ -236,11 +300,46 @@ public final class PhysicalMemory {
         if (code[pfn] != null) {
             code[pfn] = null;
         }
-        if (watchedFrames == null || !watchedFrames[pfn]) {
-            readyPfn = pfn;
-            readyPage = p;
+        if (!watched) {
+            ready[pfn] = true;
         }
         return p;
+    }
+
+    /*
+     * Words of a page array, little-endian, for the CPU's TLB fast path: {@code off} must leave the whole word inside
+     * the 4 KiB array (the TLB checks the access does not cross the page before it comes here).
+     */
+
+    /** The byte at {@code off} of {@code page} (zero-extended). */
+    public static int get8(byte[] page, int off) {
+        return page[off] & 0xFF;
+    }
+
+    /** The little-endian 16-bit value at {@code off} of {@code page} (zero-extended); {@code off <= 4094}. */
+    public static int get16(byte[] page, int off) {
+        short v = U.getShort(page, BASE + off);
+        return (LITTLE ? v : Short.reverseBytes(v)) & 0xFFFF;
+    }
+
+    /** The little-endian 32-bit value at {@code off} of {@code page}; {@code off <= 4092}. */
+    public static int get32(byte[] page, int off) {
+        return le(U.getInt(page, BASE + off));
+    }
+
+    /** Stores a byte at {@code off} of {@code page}. */
+    public static void put8(byte[] page, int off, int v) {
+        page[off] = (byte) v;
+    }
+
+    /** Stores a little-endian 16-bit value at {@code off} of {@code page}; {@code off <= 4094}. */
+    public static void put16(byte[] page, int off, int v) {
+        U.putShort(page, BASE + off, LITTLE ? (short) v : Short.reverseBytes((short) v));
+    }
+
+    /** Stores a little-endian 32-bit value at {@code off} of {@code page}; {@code off <= 4092}. */
+    public static void put32(byte[] page, int off, int v) {
+        U.putInt(page, BASE + off, le(v));
     }
 
     /** Reads a byte (zero-extended). */

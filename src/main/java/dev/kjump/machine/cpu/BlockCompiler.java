@@ -49,7 +49,7 @@ final class BlockCompiler {
     // local variable slots of run()
     private static final int THIS = 0, S = 1, IN = 2, LIMIT = 3, EIP0 = 5, BASE = 6, IDX = 8, OFF = 9, CODE = 10,
             R0 = 11, SB0 = 19, FD = 25, FS = 26, FR = 27, LIN = 28, V = 29, V2 = 30, C = 31, FAULT = 32, PFN = 33,
-            EXIT_EIP = 34, EXIT_COUNT = 35;
+            EXIT_EIP = 34, EXIT_COUNT = 35, TI = 36;
 
     /** Instruction classes (see {@link #classify}). */
     static final int INLINE = 0, MID = 1, END = 2;
@@ -698,36 +698,107 @@ final class BlockCompiler {
         mv.visitVarInsn(ISTORE, LIN);
     }
 
-    private static String rdName(int size) {
-        return size == 4 ? "rd32" : size == 1 ? "rd8" : "rd16";
+    private static final String MMU = Type.getInternalName(Mmu.class);
+
+    /*
+     * Loads and stores take the TLB fast path inline, as Operands does (see Mmu): the tag of the entry of LIN's page
+     * compared with the page of the access's last byte; a hit is one array access, a miss calls the slow method
+     * (translation, page faults, page-crossing accesses, the write path of PhysicalMemory), which fills the entry.
+     */
+
+    /** TI = the TLB index of LIN; pushes the fast-path tag array {@code tags} and compares the entry with LIN's page. */
+    private void fastPathMiss(String tags, int size, Label miss) {
+        mv.visitVarInsn(ILOAD, LIN);
+        iconst(12);
+        mv.visitInsn(IUSHR);
+        iconst(Mmu.TLB_MASK);
+        mv.visitInsn(IAND);
+        mv.visitVarInsn(ISTORE, TI);
+        mv.visitVarInsn(ALOAD, S);
+        mv.visitFieldInsn(GETFIELD, STATE, "mmu", "L" + MMU + ";");
+        mv.visitFieldInsn(GETFIELD, MMU, tags, "[I");
+        mv.visitVarInsn(ILOAD, TI);
+        mv.visitInsn(IALOAD);
+        mv.visitVarInsn(ILOAD, LIN);
+        if (size > 1) {
+            iconst(size - 1);
+            mv.visitInsn(IADD);
+        }
+        iconst(0xFFFFF000);
+        mv.visitInsn(IAND);
+        mv.visitJumpInsn(IF_ICMPNE, miss);
     }
 
-    private static String wrName(int size) {
-        return size == 4 ? "wr32" : size == 1 ? "wr8" : "wr16";
+    /** Pushes the page array of fast-path entry TI from {@code pages}, then LIN's offset in the page. */
+    private void fastPage(String pages) {
+        mv.visitVarInsn(ALOAD, S);
+        mv.visitFieldInsn(GETFIELD, STATE, "mmu", "L" + MMU + ";");
+        mv.visitFieldInsn(GETFIELD, MMU, pages, "[[B");
+        mv.visitVarInsn(ILOAD, TI);
+        mv.visitInsn(AALOAD);
+        mv.visitVarInsn(ILOAD, LIN);
+        iconst(0xFFF);
+        mv.visitInsn(IAND);
+    }
+
+    private static String getName(int size) {
+        return size == 4 ? "get32" : size == 1 ? "get8" : "get16";
     }
 
     /** Pushes the value at linear address LIN. */
     private void rdLin(int size) {
+        Label miss = new Label();
+        Label done = new Label();
+        fastPathMiss("fastReadTag", size, miss);
+        fastPage("fastReadPage");
+        mv.visitMethodInsn(INVOKESTATIC, MEM, getName(size), "([BI)I", false);
+        mv.visitJumpInsn(GOTO, done);
+        mv.visitLabel(miss);
         mv.visitVarInsn(ALOAD, S);
         mv.visitVarInsn(ILOAD, LIN);
-        mv.visitMethodInsn(INVOKESTATIC, OPS, rdName(size), "(" + STATE_D + "I)I", false);
+        iconst(size);
+        mv.visitMethodInsn(INVOKESTATIC, OPS, "rdSlow", "(" + STATE_D + "II)I", false);
+        mv.visitLabel(done);
     }
 
     /** Pushes the read-modify-write operand at LIN ({@link Operands#rdRmw}: read, then translated for the write). */
     private void rdRmwLin(int size) {
+        Label miss = new Label();
+        Label done = new Label();
+        fastPathMiss("fastWriteTag", size, miss);
+        fastPage("fastWritePage");
+        mv.visitMethodInsn(INVOKESTATIC, MEM, getName(size), "([BI)I", false);
+        mv.visitJumpInsn(GOTO, done);
+        mv.visitLabel(miss);
         mv.visitVarInsn(ALOAD, S);
         iconst(size);
         mv.visitVarInsn(ILOAD, LIN);
-        mv.visitMethodInsn(INVOKESTATIC, OPS, "rdRmw", "(" + STATE_D + "II)I", false);
+        mv.visitMethodInsn(INVOKESTATIC, OPS, "rdRmwSlow", "(" + STATE_D + "II)I", false);
+        mv.visitLabel(done);
     }
 
-    /** Writes local {@code v} to linear address LIN, then checks for a store into this block's page. */
+    /**
+     * Writes local {@code v} to linear address LIN; after a store the fast path missed, when {@code j >= 0}, checks
+     * for a store into this block's page (a frame with decodes is never on the fast path).
+     */
     private void wrLin(int j, int size, int v) {
+        Label miss = new Label();
+        Label done = new Label();
+        fastPathMiss("fastWriteTag", size, miss);
+        fastPage("fastWritePage");
+        mv.visitVarInsn(ILOAD, v);
+        mv.visitMethodInsn(INVOKESTATIC, MEM, size == 4 ? "put32" : size == 1 ? "put8" : "put16", "([BII)V", false);
+        mv.visitJumpInsn(GOTO, done);
+        mv.visitLabel(miss);
         mv.visitVarInsn(ALOAD, S);
         mv.visitVarInsn(ILOAD, LIN);
+        iconst(size);
         mv.visitVarInsn(ILOAD, v);
-        mv.visitMethodInsn(INVOKESTATIC, OPS, wrName(size), "(" + STATE_D + "II)V", false);
-        smcCheck(j);
+        mv.visitMethodInsn(INVOKESTATIC, OPS, "wrSlow", "(" + STATE_D + "III)V", false);
+        if (j >= 0) {
+            smcCheck(j);
+        }
+        mv.visitLabel(done);
     }
 
     /** Pushes the r/m operand (for memory, LIN holds its address afterwards). */
@@ -940,10 +1011,7 @@ final class BlockCompiler {
         mv.visitInsn(ISUB);
         mv.visitInsn(IADD);
         mv.visitVarInsn(ISTORE, LIN);
-        mv.visitVarInsn(ALOAD, S);
-        mv.visitVarInsn(ILOAD, LIN);
-        mv.visitVarInsn(ILOAD, v);
-        mv.visitMethodInsn(INVOKESTATIC, OPS, "wr32", "(" + STATE_D + "II)V", false);
+        wrLin(-1, 4, v); // the caller checks for a store into the block's page once ESP is written
         getReg(4, ESP);
         iconst(4);
         mv.visitInsn(ISUB);

@@ -9,7 +9,7 @@ import dev.kjump.machine.PhysicalMemory;
  * for a write, R/W in both; a supervisor access is denied a write only by a clear R/W with CR0.WP set. User and
  * supervisor translations are cached apart, so a change of CPL needs no flush.
  */
-public final class Mmu {
+public final class Mmu implements PhysicalMemory.FastPathListener {
     /** Access kinds. */
     static final int READ = 0;
     static final int WRITE = 1;
@@ -24,7 +24,9 @@ public final class Mmu {
 
     private static final int TLB_BITS = 10;
     private static final int TLB_SIZE = 1 << TLB_BITS;
-    private static final int TLB_MASK = TLB_SIZE - 1;
+    static final int TLB_MASK = TLB_SIZE - 1;
+    /** A fast-path tag no access matches (the tags are page addresses). */
+    static final int NO_PAGE = 1;
 
     private final PhysicalMemory mem;
     private final CpuFault fault;
@@ -48,9 +50,87 @@ public final class Mmu {
     private boolean largePagesCached;
     private long walks;
 
+    /*
+     * The fast path (the softmmu idea): beside each TLB entry, the host array of its frame, so that a load or store
+     * that hits needs no call. Entry i holds linear page L (tag L, a page address; NO_PAGE when empty) only while
+     * the TLB entry i of the same set holds L, or paging is off (then L is the frame): for loads when the frame has
+     * an array, for stores when the frame is also ready for writing (PhysicalMemory.fastWritePage: logged, not
+     * watched, no decodes), until PhysicalMemory says otherwise. An access matches with tag == (linear + size - 1)
+     * & ~0xFFF, which also fails for an access that crosses into the next page. A hit skips only what a TLB hit
+     * and a ready frame skip anyway, so the guest cannot tell (Operands takes the slow path on any miss).
+     */
+    private final int[] supFastReadTag = emptyTags(), supFastWriteTag = emptyTags();
+    private final byte[][] supFastReadPage = new byte[TLB_SIZE][], supFastWritePage = new byte[TLB_SIZE][];
+    private final int[] userFastReadTag = emptyTags(), userFastWriteTag = emptyTags();
+    private final byte[][] userFastReadPage = new byte[TLB_SIZE][], userFastWritePage = new byte[TLB_SIZE][];
+    /** The fast-path set in use (read by Operands and by translated blocks). */
+    int[] fastReadTag = supFastReadTag, fastWriteTag = supFastWriteTag;
+    byte[][] fastReadPage = supFastReadPage, fastWritePage = supFastWritePage;
+
     Mmu(PhysicalMemory mem, CpuFault fault) {
         this.mem = mem;
         this.fault = fault;
+        mem.addFastPathListener(this);
+    }
+
+    private static int[] emptyTags() {
+        int[] t = new int[TLB_SIZE];
+        java.util.Arrays.fill(t, NO_PAGE);
+        return t;
+    }
+
+    /** After a load at {@code linear} that translated to frame {@code pfn}: loads there may take the fast path. */
+    void cacheRead(int linear, int pfn) {
+        byte[] p = mem.fastReadPage(pfn);
+        if (p != null) {
+            int i = (linear >>> 12) & TLB_MASK;
+            fastReadTag[i] = linear & 0xFFFFF000;
+            fastReadPage[i] = p;
+        }
+    }
+
+    /** After a store at {@code linear} that translated to frame {@code pfn}: stores (and loads) there may take the fast path. */
+    void cacheWrite(int linear, int pfn) {
+        byte[] p = pfn < mem.pageCount() ? mem.fastWritePage(pfn) : null;
+        if (p != null) {
+            int i = (linear >>> 12) & TLB_MASK;
+            int tag = linear & 0xFFFFF000;
+            fastWriteTag[i] = tag;
+            fastWritePage[i] = p;
+            fastReadTag[i] = tag;
+            fastReadPage[i] = p;
+        }
+    }
+
+    @Override
+    public void notWritable(byte[] page) {
+        for (int i = 0; i < TLB_SIZE; i++) {
+            if (supFastWritePage[i] == page) {
+                supFastWriteTag[i] = NO_PAGE;
+                supFastWritePage[i] = null;
+            }
+            if (userFastWritePage[i] == page) {
+                userFastWriteTag[i] = NO_PAGE;
+                userFastWritePage[i] = null;
+            }
+        }
+    }
+
+    @Override
+    public void noneWritable() {
+        java.util.Arrays.fill(supFastWriteTag, NO_PAGE);
+        java.util.Arrays.fill(userFastWriteTag, NO_PAGE);
+        java.util.Arrays.fill(supFastWritePage, null);
+        java.util.Arrays.fill(userFastWritePage, null);
+    }
+
+    private void dropFast(int i) {
+        supFastReadTag[i] = NO_PAGE;
+        supFastWriteTag[i] = NO_PAGE;
+        userFastReadTag[i] = NO_PAGE;
+        userFastWriteTag[i] = NO_PAGE;
+        supFastWritePage[i] = null;
+        userFastWritePage[i] = null;
     }
 
     /** Number of page-table walks done so far (TLB misses with paging on). */
@@ -65,6 +145,9 @@ public final class Mmu {
         java.util.Arrays.fill(userRead, 0);
         java.util.Arrays.fill(userWrite, 0);
         largePagesCached = false;
+        java.util.Arrays.fill(supFastReadTag, NO_PAGE);
+        java.util.Arrays.fill(userFastReadTag, NO_PAGE);
+        noneWritable();
     }
 
     /**
@@ -77,6 +160,10 @@ public final class Mmu {
         tagRead = u ? userRead : supRead;
         tagWrite = u ? userWrite : supWrite;
         frame = u ? userFrame : supFrame;
+        fastReadTag = u ? userFastReadTag : supFastReadTag;
+        fastReadPage = u ? userFastReadPage : supFastReadPage;
+        fastWriteTag = u ? userFastWriteTag : supFastWriteTag;
+        fastWritePage = u ? userFastWritePage : supFastWritePage;
         return was;
     }
 
@@ -96,6 +183,7 @@ public final class Mmu {
         supWrite[i] = 0;
         userRead[i] = 0;
         userWrite[i] = 0;
+        dropFast(i);
     }
 
     /** Translates for a read; throws the CPU's #PF fault. */
@@ -238,6 +326,9 @@ public final class Mmu {
     }
 
     private void fill(int i, int linear, int phys, boolean writeOk) {
+        fastReadTag[i] = NO_PAGE;
+        fastWriteTag[i] = NO_PAGE;
+        fastWritePage[i] = null;
         int tag = (linear & 0xFFFFF000) | 1;
         tagRead[i] = tag;
         frame[i] = phys;

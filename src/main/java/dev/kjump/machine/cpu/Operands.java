@@ -1,5 +1,7 @@
 package dev.kjump.machine.cpu;
 
+import dev.kjump.machine.PhysicalMemory;
+
 import static dev.kjump.machine.cpu.ArchState.*;
 import static dev.kjump.machine.cpu.X86.*;
 
@@ -11,44 +13,93 @@ final class Operands {
     private Operands() {
     }
 
-    // The common cases stay small so the JIT inlines them into every handler; the page-crossing cases are apart.
+    // The TLB fast path first (Mmu: a hit needs the tag compare and the array access only); everything else — TLB
+    // misses, page faults, frames not ready for direct stores, page-crossing accesses — takes the slow methods, which
+    // are kept apart so the JIT does not inline them into every handler and every translated block.
 
     static int rd8(ArchState s, int lin) {
-        return s.mem.read8(s.mmu.read(lin));
+        Mmu m = s.mmu;
+        int i = (lin >>> 12) & Mmu.TLB_MASK;
+        if (m.fastReadTag[i] == (lin & 0xFFFFF000)) {
+            return PhysicalMemory.get8(m.fastReadPage[i], lin & 0xFFF);
+        }
+        return rdSlow(s, lin, 1);
     }
 
     static int rd16(ArchState s, int lin) {
-        if ((lin & 0xFFF) == 0xFFF) {
-            return rdCrossing(s, lin, 2);
+        Mmu m = s.mmu;
+        int i = (lin >>> 12) & Mmu.TLB_MASK;
+        if (m.fastReadTag[i] == ((lin + 1) & 0xFFFFF000)) {
+            return PhysicalMemory.get16(m.fastReadPage[i], lin & 0xFFF);
         }
-        return s.mem.read16(s.mmu.read(lin));
+        return rdSlow(s, lin, 2);
     }
 
     static int rd32(ArchState s, int lin) {
-        if ((lin & 0xFFF) > 0xFFC) {
-            return rdCrossing(s, lin, 4);
+        Mmu m = s.mmu;
+        int i = (lin >>> 12) & Mmu.TLB_MASK;
+        if (m.fastReadTag[i] == ((lin + 3) & 0xFFFFF000)) {
+            return PhysicalMemory.get32(m.fastReadPage[i], lin & 0xFFF);
         }
-        return s.mem.read32(s.mmu.read(lin));
+        return rdSlow(s, lin, 4);
     }
 
     static void wr8(ArchState s, int lin, int v) {
-        s.mem.write8(s.mmu.write(lin), v);
+        Mmu m = s.mmu;
+        int i = (lin >>> 12) & Mmu.TLB_MASK;
+        if (m.fastWriteTag[i] == (lin & 0xFFFFF000)) {
+            PhysicalMemory.put8(m.fastWritePage[i], lin & 0xFFF, v);
+            return;
+        }
+        wrSlow(s, lin, 1, v);
     }
 
     static void wr16(ArchState s, int lin, int v) {
-        if ((lin & 0xFFF) == 0xFFF) {
-            wrCrossing(s, lin, 2, v);
+        Mmu m = s.mmu;
+        int i = (lin >>> 12) & Mmu.TLB_MASK;
+        if (m.fastWriteTag[i] == ((lin + 1) & 0xFFFFF000)) {
+            PhysicalMemory.put16(m.fastWritePage[i], lin & 0xFFF, v);
             return;
         }
-        s.mem.write16(s.mmu.write(lin), v);
+        wrSlow(s, lin, 2, v);
     }
 
     static void wr32(ArchState s, int lin, int v) {
-        if ((lin & 0xFFF) > 0xFFC) {
-            wrCrossing(s, lin, 4, v);
+        Mmu m = s.mmu;
+        int i = (lin >>> 12) & Mmu.TLB_MASK;
+        if (m.fastWriteTag[i] == ((lin + 3) & 0xFFFFF000)) {
+            PhysicalMemory.put32(m.fastWritePage[i], lin & 0xFFF, v);
             return;
         }
-        s.mem.write32(s.mmu.write(lin), v);
+        wrSlow(s, lin, 4, v);
+    }
+
+    /** A load the fast path missed: translated (walking the tables, faulting), read, and the fast path filled. */
+    static int rdSlow(ArchState s, int lin, int size) {
+        if ((lin & 0xFFF) > 0x1000 - size) {
+            return rdCrossing(s, lin, size);
+        }
+        int phys = s.mmu.read(lin);
+        int v = size == 4 ? s.mem.read32(phys) : size == 1 ? s.mem.read8(phys) : s.mem.read16(phys);
+        s.mmu.cacheRead(lin, phys >>> PhysicalMemory.PAGE_SHIFT);
+        return v;
+    }
+
+    /** A store the fast path missed: translated (walking, faulting), written (logged, decodes dropped), fast path filled. */
+    static void wrSlow(ArchState s, int lin, int size, int v) {
+        if ((lin & 0xFFF) > 0x1000 - size) {
+            wrCrossing(s, lin, size, v);
+            return;
+        }
+        int phys = s.mmu.write(lin);
+        if (size == 4) {
+            s.mem.write32(phys, v);
+        } else if (size == 1) {
+            s.mem.write8(phys, v);
+        } else {
+            s.mem.write16(phys, v);
+        }
+        s.mmu.cacheWrite(lin, phys >>> PhysicalMemory.PAGE_SHIFT);
     }
 
     /** A read of {@code size} bytes that crosses a page boundary: both pages translated before any byte is read. */
@@ -95,6 +146,19 @@ final class Operands {
      * would leave the new flags in the exception frame, which a copy-on-write fault then hands back).
      */
     static int rdRmw(ArchState s, int size, int lin) {
+        Mmu m = s.mmu;
+        int i = (lin >>> 12) & Mmu.TLB_MASK;
+        if (m.fastWriteTag[i] == ((lin + size - 1) & 0xFFFFF000)) {
+            byte[] p = m.fastWritePage[i];
+            int off = lin & 0xFFF;
+            return size == 4 ? PhysicalMemory.get32(p, off) : size == 1 ? PhysicalMemory.get8(p, off)
+                    : PhysicalMemory.get16(p, off);
+        }
+        return rdRmwSlow(s, size, lin);
+    }
+
+    /** {@link #rdRmw} when the fast path for stores misses. */
+    static int rdRmwSlow(ArchState s, int size, int lin) {
         int v = rd(s, size, lin);
         s.mmu.write(lin);
         if ((lin & 0xFFF) > 0x1000 - size) {
