@@ -69,6 +69,13 @@ final class BlockCompiler {
     private boolean[] deadFlags;
     private Label loopStart;
     private Label exit;
+    private Label codeEnd;
+
+    /**
+     * Most bytecode in a block's {@code run}: HotSpot never compiles a method of more than 8,000 bytes
+     * (HugeMethodLimit), and such a block would run interpreted for ever; {@link #compile} refuses longer ones.
+     */
+    static final int MAX_CODE = 7900;
 
     /** The block of {@code insns[0..n)} at byte offsets {@code offs}: the code depends on their bytes only. */
     BlockCompiler(Insn[] insns, int[] offs, int n) {
@@ -306,7 +313,7 @@ final class BlockCompiler {
 
     // ------------------------------------------------------------------ the class
 
-    /** The class file of the block. */
+    /** The class file of the block, or null when its code would be longer than {@link #MAX_CODE}. */
     byte[] compile() {
         int[] cls = new int[n];
         for (int j = 0; j < n; j++) {
@@ -341,6 +348,9 @@ final class BlockCompiler {
         mv = cw.visitMethod(0, "run", RUN_DESC, null, null);
         mv.visitCode();
         body(cls);
+        if (codeEnd.getOffset() > MAX_CODE) {
+            return null;
+        }
         mv.visitMaxs(0, 0);
         mv.visitEnd();
         cw.visitEnd();
@@ -440,6 +450,8 @@ final class BlockCompiler {
         mv.visitFieldInsn(PUTFIELD, STATE, "icount", "J");
         mv.visitVarInsn(ALOAD, FAULT);
         mv.visitInsn(ATHROW);
+        codeEnd = new Label();
+        mv.visitLabel(codeEnd);
     }
 
     // ------------------------------------------------------------------ state in locals

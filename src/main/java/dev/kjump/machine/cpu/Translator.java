@@ -27,8 +27,12 @@ final class Translator {
      * against 2.5 s at 64, in one sitting).
      */
     static final int DEFAULT_THRESHOLD = 2000;
-    /** Most instructions in a block (the JVM compiles methods up to 8,000 bytes of bytecode). */
-    static final int MAX_INSNS = 48;
+    /**
+     * Most instructions in a block. Long enough for a loop of a few dozen instructions to be one block that loops in
+     * itself (bench-long's SHA-256 round, 53 instructions, was two blocks at 48: 1.28 s against 1.60 s as a process);
+     * a block whose bytecode would be too long for the JIT is made shorter ({@link BlockCompiler#MAX_CODE}).
+     */
+    static final int MAX_INSNS = 96;
 
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
     /** Most block classes kept for reuse (by their code bytes) across pages, jumps and machines. */
@@ -173,6 +177,10 @@ final class Translator {
         } else {
             try {
                 b = define(in.state().mem, phys, insns, offs, n);
+                while (b == null) { // too long for the JIT: half as many instructions
+                    n /= 2; // (a single instruction is a few hundred bytes at most: n never reaches 0)
+                    b = define(in.state().mem, phys, insns, offs, n);
+                }
                 blocks++;
                 translatedInsns += n;
                 // the instructions inside it were counted while the interpreter ran them: they start again, else
@@ -207,6 +215,7 @@ final class Translator {
         }
     }
 
+    /** The block of {@code insns[0..n)}, or null when its code is too long ({@link BlockCompiler#MAX_CODE}). */
     private static Block define(PhysicalMemory mem, int phys, Insn[] insns, int[] offs, int n) {
         int length = offs[n - 1] + insns[n - 1].len;
         byte[] bytes = new byte[length];
@@ -222,6 +231,9 @@ final class Translator {
             return proto.make(n, mine, pfn);
         }
         byte[] cls = new BlockCompiler(insns, offs, n).compile();
+        if (cls == null) {
+            return null;
+        }
         if (DUMP != null) {
             dump(cls, phys);
         }

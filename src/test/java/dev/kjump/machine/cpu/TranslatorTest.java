@@ -230,6 +230,40 @@ class TranslatorTest {
         assertThat(blocks[0]).as("blocks made").isEqualTo(1);
     }
 
+    /**
+     * Straight-line code of as many read-modify-write instructions as a block may hold: their bytecode would pass the
+     * 8,000 bytes HotSpot compiles at most (the block would stay interpreted for ever), so the translator makes
+     * shorter blocks, each within {@link BlockCompiler#MAX_CODE}, and the guest sees the same as interpreted.
+     */
+    @Test
+    void blocksTooLongForTheJitAreMadeShorter() {
+        int n = Translator.MAX_INSNS;
+        Outcome[] outcomes = new Outcome[2];
+        long[][] stats = new long[2][];
+        int[] settings = {0, -1};
+        for (int k = 0; k < 2; k++) {
+            Machine m = new Machine(16L << 20, new ByteArrayOutputStream());
+            m.cpu().setTranslation(settings[k]);
+            for (int i = 0; i < n; i++) { // add dword [ebx + 4*i], i
+                int[] insn = cat(0x81, 0x83, le32(4 * i), le32(i));
+                for (int b = 0; b < insn.length; b++) {
+                    m.memory().write8(CpuHarness.CODE + 10 * i + b, insn[b]);
+                }
+            }
+            m.memory().write8(CpuHarness.CODE + 10 * n, 0xF4);
+            m.cpu().setReg(Cpu.EBX, CpuHarness.DATA);
+            m.cpu().setReg(Cpu.ESP, CpuHarness.STACK_TOP);
+            m.cpu().setEip(CpuHarness.CODE);
+            outcomes[k] = run(m, 10_000);
+            stats[k] = m.cpu().translationStats();
+            assertThat(m.memory().read32(CpuHarness.DATA + 4 * (n - 1))).isEqualTo(n - 1);
+        }
+        assertSame(outcomes[0], outcomes[1]);
+        assertThat(outcomes[0].kind()).isEqualTo(StopReason.Kind.HALT);
+        assertThat(stats[0][1]).as("instructions translated (the HLT ends the last block)").isEqualTo(n + 1);
+        assertThat(stats[0][0]).as("blocks made").isGreaterThan(1);
+    }
+
     // ------------------------------------------------------------------ self-modifying code
 
     /**
