@@ -49,7 +49,7 @@ final class BlockCompiler {
     // local variable slots of run()
     private static final int THIS = 0, S = 1, IN = 2, LIMIT = 3, EIP0 = 5, BASE = 6, IDX = 8, OFF = 9, CODE = 10,
             R0 = 11, SB0 = 19, FD = 25, FS = 26, FR = 27, LIN = 28, V = 29, V2 = 30, C = 31, FAULT = 32, PFN = 33,
-            EXIT_EIP = 34, EXIT_COUNT = 35, TI = 36;
+            EXIT_EIP = 34, EXIT_COUNT = 35, TI = 36, PK = 37;
 
     /** Instruction classes (see {@link #classify}). */
     static final int INLINE = 0, MID = 1, END = 2;
@@ -67,6 +67,14 @@ final class BlockCompiler {
     /** The kind of the last inline flag setter whose operands are in FD/FS/FR (CC_*), or -1 when unknown. */
     private int known = -1;
     private boolean[] deadFlags;
+    /**
+     * The kind (CC_*) of the flag setter whose flags are in FD/FS/FR (and C, after an INC or DEC: {@link
+     * #carryPending}) but not yet in the CPU's fields, or -1. They are stored before anything reads or writes the
+     * fields ({@link #materialize}); local PK tells the exits and the fault handler at run time (kind, plus 0x100 when
+     * C is pending too), so a setter costs no store while nothing looks.
+     */
+    private int pendingKind = -1;
+    private boolean carryPending;
     private Label loopStart;
     private Label exit;
     private Label codeEnd;
@@ -384,10 +392,14 @@ final class BlockCompiler {
         mv.visitVarInsn(ISTORE, IDX);
         iconst(0);
         mv.visitVarInsn(ISTORE, OFF);
-        for (int v : new int[] {FD, FS, FR}) {
+        for (int v : new int[] {FD, FS, FR, C}) {
             iconst(0);
             mv.visitVarInsn(ISTORE, v);
         }
+        iconst(-1);
+        mv.visitVarInsn(ISTORE, PK);
+        pendingKind = -1;
+        carryPending = false;
         reload();
         Label tryStart = new Label();
         Label tryEnd = new Label();
@@ -431,6 +443,7 @@ final class BlockCompiler {
         mv.visitJumpInsn(IFLT, noFlush);
         flush();
         mv.visitLabel(noFlush);
+        pendingFlagsOut();
         mv.visitVarInsn(ALOAD, S);
         mv.visitVarInsn(ILOAD, EIP0);
         mv.visitVarInsn(ILOAD, OFF);
@@ -523,6 +536,7 @@ final class BlockCompiler {
     private void emitExit() {
         mv.visitLabel(exit);
         flush();
+        pendingFlagsOut();
         mv.visitVarInsn(ALOAD, S);
         mv.visitVarInsn(ILOAD, EXIT_EIP);
         mv.visitFieldInsn(PUTFIELD, STATE, "eip", "I");
@@ -542,6 +556,7 @@ final class BlockCompiler {
             return;
         }
         // back to the start: another pass if it fits before the limit and the host has not asked to stop
+        materialize(); // the pass starts with the flags in the CPU's fields
         Label out = new Label();
         mv.visitVarInsn(LLOAD, BASE);
         mv.visitLdcInsn((long) (j + 1));
@@ -576,6 +591,7 @@ final class BlockCompiler {
     // ------------------------------------------------------------------ instructions the interpreter runs
 
     private void generic(int j, Insn d, boolean end) {
+        materialize();
         known = -1;
         flush();
         mv.visitVarInsn(ALOAD, S);
@@ -863,14 +879,53 @@ final class BlockCompiler {
     /** The lazy flags of a 32-bit operation with operands FD, FS and result FR (as {@code ArchState.setCc}). */
     private void storeCc(int j, int ccOp) {
         known = ccOp;
-        if (deadFlags[j]) {
+        pendingKind = ccOp;
+        if (ccOp == ArchState.CC_INC || ccOp == ArchState.CC_DEC) {
+            carryPending = true;
+        }
+        iconst(ccOp | (carryPending ? 0x100 : 0));
+        mv.visitVarInsn(ISTORE, PK);
+    }
+
+    /** Stores pending flags into the CPU's fields (as {@code ArchState.setCc}), before anything there is used. */
+    private void materialize() {
+        if (pendingKind < 0) {
             return;
         }
-        putCcConst("ccOp", ccOp);
+        putCcConst("ccOp", pendingKind);
         putCcConst("ccShift", 0);
         putCc("ccDst", FD);
         putCc("ccSrc", FS);
         putCc("ccRes", FR);
+        if (carryPending) {
+            putCc("ccCarry", C);
+        }
+        iconst(-1);
+        mv.visitVarInsn(ISTORE, PK);
+        pendingKind = -1;
+        carryPending = false;
+    }
+
+    /** At an exit or in the fault handler: the flags still pending (local PK) into the CPU's fields. */
+    private void pendingFlagsOut() {
+        Label none = new Label();
+        mv.visitVarInsn(ILOAD, PK);
+        mv.visitJumpInsn(IFLT, none);
+        mv.visitVarInsn(ALOAD, S);
+        mv.visitVarInsn(ILOAD, PK);
+        iconst(0xFF);
+        mv.visitInsn(IAND);
+        mv.visitFieldInsn(PUTFIELD, STATE, "ccOp", "I");
+        putCcConst("ccShift", 0);
+        putCc("ccDst", FD);
+        putCc("ccSrc", FS);
+        putCc("ccRes", FR);
+        mv.visitVarInsn(ILOAD, PK);
+        iconst(0x100);
+        mv.visitInsn(IAND);
+        mv.visitJumpInsn(IFEQ, none);
+        putCc("ccCarry", C);
+        mv.visitLabel(none);
     }
 
     /**
@@ -907,6 +962,7 @@ final class BlockCompiler {
         }
         mv.visitVarInsn(ISTORE, V2);
         mv.visitVarInsn(ISTORE, V);
+        materialize();
         mv.visitVarInsn(ALOAD, S);
         iconst(kind);
         iconst(size);
@@ -920,9 +976,7 @@ final class BlockCompiler {
     /** INC (true) or DEC of the value in local V into FR, CF kept (as {@code Alu.inc/dec}). */
     private void incDec(int j, boolean inc) {
         if (!deadFlags[j]) {
-            mv.visitVarInsn(ALOAD, S);
-            mv.visitMethodInsn(INVOKEVIRTUAL, STATE, "cf", "()Z", false);
-            mv.visitVarInsn(ISTORE, C);
+            carryIn();
         }
         mv.visitVarInsn(ILOAD, V);
         mv.visitVarInsn(ISTORE, FD);
@@ -932,10 +986,32 @@ final class BlockCompiler {
         iconst(1);
         mv.visitInsn(inc ? IADD : ISUB);
         mv.visitVarInsn(ISTORE, FR);
-        boolean dead = deadFlags[j];
         storeCc(j, inc ? ArchState.CC_INC : ArchState.CC_DEC);
-        if (!dead) {
-            putCc("ccCarry", C);
+    }
+
+    /** C = CF as it is now (what INC and DEC keep): from the pending setter's operands, else from the CPU's fields. */
+    private void carryIn() {
+        switch (pendingKind) {
+            case ArchState.CC_ADD, ArchState.CC_SUB -> { // res < dst (ADD), dst < src (SUB), unsigned
+                mv.visitVarInsn(ILOAD, pendingKind == ArchState.CC_ADD ? FR : FD);
+                mv.visitVarInsn(ILOAD, pendingKind == ArchState.CC_ADD ? FD : FS);
+                mv.visitMethodInsn(INVOKESTATIC, "java/lang/Integer", "compareUnsigned", "(II)I", false);
+                iconst(31);
+                mv.visitInsn(IUSHR);
+                mv.visitVarInsn(ISTORE, C);
+            }
+            case ArchState.CC_LOGIC -> {
+                iconst(0);
+                mv.visitVarInsn(ISTORE, C);
+            }
+            case ArchState.CC_INC, ArchState.CC_DEC -> {
+                // C already holds the carry they kept
+            }
+            default -> {
+                mv.visitVarInsn(ALOAD, S);
+                mv.visitMethodInsn(INVOKEVIRTUAL, STATE, "cf", "()Z", false);
+                mv.visitVarInsn(ISTORE, C);
+            }
         }
     }
 
@@ -995,6 +1071,7 @@ final class BlockCompiler {
             mv.visitJumpInsn(c == 2 ? (neg ? IFNE : IFEQ) : (neg ? IFGE : IFLT), yes);
             return;
         }
+        materialize();
         mv.visitVarInsn(ALOAD, S);
         iconst(cc);
         mv.visitMethodInsn(INVOKEVIRTUAL, STATE, "cond", "(I)Z", false);
@@ -1106,6 +1183,7 @@ final class BlockCompiler {
                 smcCheck(j);
             }
             case 0x69, 0x6B, 0x1AF -> {
+                materialize();
                 mv.visitVarInsn(ALOAD, S);
                 iconst(4);
                 if (op == 0x1AF) {
@@ -1251,6 +1329,7 @@ final class BlockCompiler {
                     known = -1;
                     return;
                 }
+                materialize();
                 mv.visitVarInsn(ALOAD, S);
                 if (fixed != null) {
                     mv.visitVarInsn(ILOAD, V);
@@ -1364,6 +1443,7 @@ final class BlockCompiler {
                             mv.visitVarInsn(ILOAD, FR);
                             mv.visitVarInsn(ISTORE, V);
                         } else {
+                            materialize();
                             mv.visitVarInsn(ALOAD, S);
                             iconst(1);
                             mv.visitVarInsn(ILOAD, V);
