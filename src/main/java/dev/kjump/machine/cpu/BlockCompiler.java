@@ -19,18 +19,21 @@ import org.objectweb.asm.Type;
  * interpreter runs ({@link Interpreter#execute}), and in the fault handler. An inline instruction writes its
  * registers only after its last memory access that can fault, so a fault leaves them as they were.</li>
  * <li>The frequent 32-bit forms (MOV, LEA, MOVZX/MOVSX, PUSH/POP, the ALU operations, TEST, INC/DEC, shifts,
- * IMUL, CMOVcc/SETcc, Jcc/JMP/CALL/RET, LEAVE, XCHG, CDQ) are inline; the lazy flags are stored in the CPU's
- * fields as the interpreter stores them, in the same order relative to memory writes, and left out only when
- * a later instruction of the block overwrites them before anything can see them (no fault, no reader between).
+ * IMUL, CMOVcc/SETcc, Jcc/JMP/CALL/RET, LEAVE, XCHG, CDQ) are inline; the lazy flags of the inline setters stay
+ * in locals and reach the CPU's fields, exactly as the interpreter would have left them, before anything there
+ * is read or written (the interpreter, a helper, a condition the block cannot test from the locals), at the loop's
+ * back edge, at every exit and in the fault handler (a local holds the kind still pending at run time).
  * A Jcc right after an inline CMP/SUB/TEST/AND/OR/XOR/ADD/INC/DEC compares the operands directly.</li>
  * <li>Everything else goes to the interpreter's own handlers with EIP and the instruction count set as the
  * interpreter sets them; instructions that branch, change modes or may let an interrupt in end the block.</li>
  * <li>The instruction count is exact at every exit and fault; a block whose last instruction branches back to
  * its start loops inside the method while the count stays within the limit the run loop gives (the budget's
  * end or the next timed event), so interrupts are taken at the same counts as in the interpreter.</li>
- * <li>Memory goes through {@link Operands} (the TLB, page faults, page-crossing accesses, the write log); after
- * each store the block checks that its own page still has its decode cache and leaves at the next instruction
- * if not (self-modifying code: the interpreter decodes the new bytes).</li>
+ * <li>Memory takes the TLB fast path inline ({@link Mmu}: one tag comparison, one array access) and {@link
+ * Operands}' slow methods on a miss (the page walk, page faults, page-crossing accesses, the write log); after a
+ * store that missed the block checks that its own page still has its decode cache and leaves at the next
+ * instruction if not (self-modifying code: the interpreter decodes the new bytes). A store that hits cannot touch
+ * code: frames with decodes are never on the fast path for stores.</li>
  * </ul>
  */
 final class BlockCompiler {
