@@ -67,6 +67,34 @@ public final class SystemMap {
      * @return the map, sorted by address
      * @throws ImageException for a malformed line
      */
+    /**
+     * The whitespace-separated fields of a stripped line, at most four (enough to tell a malformed line): a hand
+     * scan, not a regular expression, since a kernel's map has tens of thousands of lines and a split by pattern
+     * costs a fresh process a tenth of a second.
+     */
+    private static String[] fields(String line) {
+        String[] f = new String[4];
+        int n = 0;
+        int i = 0;
+        int len = line.length();
+        while (i < len && n < 4) {
+            int start = i;
+            while (i < len && !space(line.charAt(i))) {
+                i++;
+            }
+            f[n++] = line.substring(start, i);
+            while (i < len && space(line.charAt(i))) {
+                i++;
+            }
+        }
+        return Arrays.copyOf(f, n);
+    }
+
+    /** The characters of the pattern {@code \\s}: space, tab, line feed, vertical tab, form feed, carriage return. */
+    private static boolean space(char c) {
+        return c == ' ' || c >= '\t' && c <= '\r';
+    }
+
     public static SystemMap parse(String text, String name) throws ImageException {
         String[] lines = text.split("\n");
         Entry[] entries = new Entry[lines.length];
@@ -76,7 +104,7 @@ public final class SystemMap {
             if (line.isEmpty()) {
                 continue;
             }
-            String[] f = line.split("\\s+");
+            String[] f = fields(line);
             if (f.length != 3 || f[1].length() != 1) {
                 throw new ImageException(name, "line " + (i + 1) + " is not \"ADDRESS TYPE NAME\": " + line);
             }
