@@ -22,11 +22,11 @@ final class Translator {
      * Executions of an instruction before a block is made from it, unless {@code kjump.translate} says otherwise. A
      * block is dear in a fresh JVM: about a millisecond to make and tens of milliseconds of the JIT's time before it
      * runs fast, time the JIT then does not spend on the interpreter. Code has to run often before that pays: at 64,
-     * Linux's boot to /init (25 M instructions through much code that runs a few hundred times) took 4.8 s as a whole
-     * process against 3.0 s interpreted; at 2,000 it takes 2.8 s, and CPU-bound loops lose nothing (bench-long 2.3 s
-     * against 2.5 s at 64, in one sitting).
+     * Linux's boot to /init (25 M instructions through much code that runs a few thousand times) took 4.8 s as a
+     * whole process against 3.0 s interpreted. With blocks that load and store through the TLB fast path, 5,000 is
+     * best (9 interleaved runs: Linux's boot 1.50 s against 1.91 s at 2,000, bench-long 1.56 s against 1.64 s).
      */
-    static final int DEFAULT_THRESHOLD = 2000;
+    static final int DEFAULT_THRESHOLD = 5000;
     /**
      * Most instructions in a block. Long enough for a loop of a few dozen instructions to be one block that loops in
      * itself (bench-long's SHA-256 round, 53 instructions, was two blocks at 48: 1.28 s against 1.60 s as a process);
