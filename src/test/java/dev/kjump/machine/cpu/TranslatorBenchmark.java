@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"-XX:PerMethodTrapLimit=0"}) // as the kjump launcher runs the JVM
+@Fork(value = 1, jvmArgsAppend = {"-XX:PerMethodTrapLimit=0", "-XX:-ProfileInterpreter"}) // as the kjump launcher runs the JVM
 public class TranslatorBenchmark {
     static final int STEP = 1_000_000;
     static final long BENCH_O2_INSTRUCTIONS = 52_858_215L;
