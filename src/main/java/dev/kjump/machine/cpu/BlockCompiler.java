@@ -778,33 +778,27 @@ final class BlockCompiler {
 
     /** Pushes the value at linear address LIN. */
     private void rdLin(int size) {
-        Label miss = new Label();
-        Label done = new Label();
-        fastPathMiss("fastReadTag", size, miss);
-        fastPage("fastReadPage");
-        mv.visitMethodInsn(INVOKESTATIC, MEM, getName(size), "([BI)I", false);
-        mv.visitJumpInsn(GOTO, done);
-        mv.visitLabel(miss);
-        mv.visitVarInsn(ALOAD, S);
-        mv.visitVarInsn(ILOAD, LIN);
-        iconst(size);
-        mv.visitMethodInsn(INVOKESTATIC, OPS, "rdSlow", "(" + STATE_D + "II)I", false);
-        mv.visitLabel(done);
+        loadLin(size, false);
     }
 
     /** Pushes the read-modify-write operand at LIN ({@link Operands#rdRmw}: read, then translated for the write). */
     private void rdRmwLin(int size) {
+        loadLin(size, true);
+    }
+
+    /** A load at LIN: through the fast path for loads, or for a read-modify-write operand the one for stores. */
+    private void loadLin(int size, boolean rmw) {
         Label miss = new Label();
         Label done = new Label();
-        fastPathMiss("fastWriteTag", size, miss);
-        fastPage("fastWritePage");
+        fastPathMiss(rmw ? "fastWriteTag" : "fastReadTag", size, miss);
+        fastPage(rmw ? "fastWritePage" : "fastReadPage");
         mv.visitMethodInsn(INVOKESTATIC, MEM, getName(size), "([BI)I", false);
         mv.visitJumpInsn(GOTO, done);
         mv.visitLabel(miss);
         mv.visitVarInsn(ALOAD, S);
-        iconst(size);
         mv.visitVarInsn(ILOAD, LIN);
-        mv.visitMethodInsn(INVOKESTATIC, OPS, "rdRmwSlow", "(" + STATE_D + "II)I", false);
+        iconst(size);
+        mv.visitMethodInsn(INVOKESTATIC, OPS, rmw ? "rdRmwSlow" : "rdSlow", "(" + STATE_D + "II)I", false);
         mv.visitLabel(done);
     }
 

@@ -154,11 +154,11 @@ final class Operands {
             return size == 4 ? PhysicalMemory.get32(p, off) : size == 1 ? PhysicalMemory.get8(p, off)
                     : PhysicalMemory.get16(p, off);
         }
-        return rdRmwSlow(s, size, lin);
+        return rdRmwSlow(s, lin, size);
     }
 
     /** {@link #rdRmw} when the fast path for stores misses. */
-    static int rdRmwSlow(ArchState s, int size, int lin) {
+    static int rdRmwSlow(ArchState s, int lin, int size) {
         int v = rd(s, size, lin);
         s.mmu.write(lin);
         if ((lin & 0xFFF) > 0x1000 - size) {
