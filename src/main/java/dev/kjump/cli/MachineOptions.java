@@ -50,7 +50,7 @@ public final class MachineOptions {
         m.add(m.option("translate", "--translate").paramLabel("off|N")
                 .description("the translator of guest code to JVM bytecode: off (interpret only), or translate a "
                         + "block once it has run N times (0: at once; default: "
-                        + dev.kjump.machine.cpu.Cpu.defaultTranslationThreshold() + ", or the system property "
+                        + dev.kjump.machine.cpu.Cpu.DEFAULT_TRANSLATION_THRESHOLD + ", or the system property "
                         + "kjump.translate); what the guest sees is the same either way"));
         m.add(m.optionSetter("disk", String.class, "--disk").paramLabel("FILE[,ro]")
                 .description("attach FILE as the ATA disk on the primary channel, read and written in place and "

@@ -66,11 +66,6 @@ public final class Cpu implements X86 {
         return t == null ? -1 : t.threshold();
     }
 
-    /** The translation threshold a CPU starts with when {@code kjump.translate} does not set one. */
-    public static int defaultTranslationThreshold() {
-        return Translator.DEFAULT_THRESHOLD;
-    }
-
     /** Blocks translated so far, instructions in them, and the host nanoseconds spent translating. */
     public long[] translationStats() {
         Translator t = interpreter.translator();
