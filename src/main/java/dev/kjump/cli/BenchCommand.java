@@ -110,7 +110,34 @@ public final class BenchCommand implements Callable<Integer> {
                 + "of %d instructions, %.1f ms translating per run)%n", kj, runs, min(trans.secs), max(trans.secs),
                 instructions / kj / 1e6, threshold, trans.stats[0], trans.stats[1], trans.stats[2] / 1e6);
         out.printf("speed-up      translator/interpreter %.2fx%n", ki / kj);
-        double whole = wholeProcess(threshold, transcript, err);
+        // kjump and QEMU as whole processes, run by run in turn (timeInterleaved)
+        String qemu = noQemu ? null : findOnPath("qemu-system-i386");
+        Path mb = qemu == null ? null : multibootVariant(imagePath);
+        Path baseline = null;
+        List<Timed> jobs = new java.util.ArrayList<>();
+        jobs.add(kjumpProcess(List.of(imagePath.toString(), "--mem", Long.toString(machine.memory), "--translate",
+                Integer.toString(threshold)), transcript));
+        if (mb != null) {
+            baseline = Files.createTempFile("kjump-qemu-baseline", ".mb.elf");
+            try (InputStream in = BenchCommand.class.getResourceAsStream("/dev/kjump/images/hello-O2.mb.elf")) {
+                if (in == null) {
+                    throw new IOException("embedded baseline image missing from the jar");
+                }
+                Files.copy(in, baseline, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            }
+            Path b = baseline;
+            jobs.add(() -> runQemu(qemu, mb, transcript));
+            jobs.add(() -> runQemu(qemu, b, null));
+        }
+        double[][] t;
+        try {
+            t = timeInterleaved(jobs, runs, err);
+        } finally {
+            if (baseline != null) {
+                Files.deleteIfExists(baseline);
+            }
+        }
+        double whole = t[0] == null ? -1 : median(t[0]);
         if (whole > 0) {
             out.printf("kjump process median %.4f s per 'kjump run IMAGE' of %d runs (JVM start, kernel boot, "
                     + "the jump)%n", whole, runs);
@@ -118,8 +145,6 @@ public final class BenchCommand implements Callable<Integer> {
         if (noQemu) {
             return Main.EXIT_OK;
         }
-        String qemu = findOnPath("qemu-system-i386");
-        Path mb = multibootVariant(imagePath);
         if (qemu == null) {
             out.println("qemu          not installed (qemu-system-i386 not on PATH): no ratio");
             return Main.EXIT_OK;
@@ -128,33 +153,19 @@ public final class BenchCommand implements Callable<Integer> {
             out.println("qemu          no multiboot variant (" + imagePath.getFileName() + " -> *.mb.elf) next to the image: no ratio");
             return Main.EXIT_OK;
         }
-        Path baseline = Files.createTempFile("kjump-qemu-baseline", ".mb.elf");
-        try (InputStream in = BenchCommand.class.getResourceAsStream("/dev/kjump/images/hello-O2.mb.elf")) {
-            if (in == null) {
-                throw new IOException("embedded baseline image missing from the jar");
-            }
-            Files.copy(in, baseline, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        if (t[1] == null || t[2] == null) {
+            return Main.EXIT_FAULT;
         }
-        try {
-            double[] q = new double[runs];
-            double[] b = new double[runs];
-            for (int i = 0; i < runs; i++) {
-                q[i] = runQemu(qemu, mb, transcript);
-                b[i] = runQemu(qemu, baseline, null);
-            }
-            double qm = median(q);
-            double bm = median(b);
-            double net = Math.max(qm - bm, 1e-4);
-            out.printf("qemu          median %.4f s per process of %d runs (%s)%n", qm, runs, mb.getFileName());
-            out.printf("qemu start-up median %.4f s (empty multiboot image) -> %.4f s net = %.1f MIPS%n", bm, net,
-                    instructions / net / 1e6);
-            out.printf("ratio         kjump/qemu %.2fx (the run in a warm JVM vs QEMU's process), %.2fx (net of QEMU "
-                    + "start-up)%n", kj / qm, kj / net);
-            if (whole > 0) {
-                out.printf("ratio         kjump/qemu %.2fx (whole process against whole process)%n", whole / qm);
-            }
-        } finally {
-            Files.deleteIfExists(baseline);
+        double qm = median(t[1]);
+        double bm = median(t[2]);
+        double net = Math.max(qm - bm, 1e-4);
+        out.printf("qemu          median %.4f s per process of %d runs (%s)%n", qm, runs, mb.getFileName());
+        out.printf("qemu start-up median %.4f s (empty multiboot image) -> %.4f s net = %.1f MIPS%n", bm, net,
+                instructions / net / 1e6);
+        out.printf("ratio         kjump/qemu %.2fx (the run in a warm JVM vs QEMU's process), %.2fx (net of QEMU "
+                + "start-up)%n", kj / qm, kj / net);
+        if (whole > 0) {
+            out.printf("ratio         kjump/qemu %.2fx (whole process against whole process)%n", whole / qm);
         }
         return Main.EXIT_OK;
     }
@@ -214,24 +225,17 @@ public final class BenchCommand implements Callable<Integer> {
         return me;
     }
 
-    /**
-     * The median wall time of {@code kjump run IMAGE} as a process of its own (this JVM's binary, options and
-     * class path), what a user waits for; -1 when it cannot be started or prints something else.
-     */
-    private double wholeProcess(int threshold, byte[] transcript, PrintStream err) {
-        double[] t = kjumpProcesses(List.of(imagePath.toString(), "--mem", Long.toString(machine.memory), "--translate",
-                Integer.toString(threshold)), runs, transcript, err);
-        return t == null ? -1 : median(t);
+    /** One run of something timed as a whole process: its wall time in seconds; an IOException says what failed. */
+    interface Timed {
+        double time() throws IOException, InterruptedException;
     }
 
     /**
-     * Times {@code kjump run ARGS} as a whole process {@code runs} times — the JVM this bench runs in, with its
-     * options (the launcher's), so JVM start-up, class loading and the JIT's warm-up are all in the figure.
-     *
-     * @param transcript what the process must print on stdout (the guest's COM1) for its time to count
-     * @return the times in seconds, or null (said on {@code err}) when it could not be timed or printed otherwise
+     * {@code kjump run ARGS} as a whole process — the JVM this bench runs in, with its options (the launcher's) and
+     * class path, so JVM start-up, class loading and the JIT's warm-up are all in the figure; null when this JVM's
+     * binary is unknown. A run whose stdout (the guest's COM1) is not {@code transcript} fails.
      */
-    static double[] kjumpProcesses(List<String> runArgs, int runs, byte[] transcript, PrintStream err) {
+    static Timed kjumpProcess(List<String> runArgs, byte[] transcript) {
         java.util.Optional<String> javaBin = ProcessHandle.current().info().command();
         if (javaBin.isEmpty()) {
             return null;
@@ -245,19 +249,38 @@ public final class BenchCommand implements Callable<Integer> {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "run"));
         cmd.addAll(runArgs);
-        double[] t = new double[runs];
-        try {
-            for (int i = 0; i < runs; i++) {
-                byte[][] out = new byte[1][];
-                t[i] = timeProcess(cmd, 600, "'kjump run " + String.join(" ", runArgs) + "'", out);
-                if (!Arrays.equals(out[0], transcript)) {
-                    err.println("kjump bench: 'kjump run' as a process printed something else; no whole-process figure");
-                    return null;
+        return () -> {
+            byte[][] out = new byte[1][];
+            double secs = timeProcess(cmd, 600, "'kjump run " + String.join(" ", runArgs) + "'", out);
+            if (!Arrays.equals(out[0], transcript)) {
+                throw new IOException("'kjump run' as a process printed something else; no whole-process figure");
+            }
+            return secs;
+        };
+    }
+
+    /**
+     * Times each job (null: none) {@code runs} times, one run of each in turn, so that a slower or faster phase of
+     * this host (a shared machine's speed drifts by tens of percent within a minute) weighs on kjump and QEMU alike.
+     * A job whose run fails is said on {@code err} and not run again: its times are null, as a null job's.
+     */
+    static double[][] timeInterleaved(List<Timed> jobs, int runs, PrintStream err) throws InterruptedException {
+        double[][] t = new double[jobs.size()][];
+        for (int k = 0; k < t.length; k++) {
+            t[k] = jobs.get(k) == null ? null : new double[runs];
+        }
+        for (int i = 0; i < runs; i++) {
+            for (int k = 0; k < t.length; k++) {
+                if (t[k] == null) {
+                    continue;
+                }
+                try {
+                    t[k][i] = jobs.get(k).time();
+                } catch (IOException e) {
+                    err.println("kjump bench: " + e.getMessage());
+                    t[k] = null;
                 }
             }
-        } catch (IOException | InterruptedException e) {
-            err.println("kjump bench: could not time 'kjump run' as a process: " + e.getMessage());
-            return null;
         }
         return t;
     }

@@ -90,32 +90,34 @@ final class LinuxBench {
         if (machine.translate != null) {
             runArgs.addAll(List.of("--translate", machine.translate));
         }
-        double[] whole = BenchCommand.kjumpProcesses(runArgs, runs, transcript, err);
+        // kjump and QEMU as whole processes, run by run in turn (BenchCommand.timeInterleaved)
+        String qemu = noQemu ? null : BenchCommand.findOnPath("qemu-system-i386");
+        List<BenchCommand.Timed> jobs = new ArrayList<>();
+        jobs.add(BenchCommand.kjumpProcess(runArgs, transcript));
+        if (qemu != null) {
+            List<String> cmd = new ArrayList<>(List.of(qemu, "-cpu", "pentium2,-apic", "-m", Long.toString(memory >> 20),
+                    "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot", "-icount",
+                    "shift=0,sleep=off", "-kernel", kernelPath.toString(), "-append", cmdline));
+            if (initrd != null) {
+                cmd.addAll(List.of("-initrd", initrd.toString()));
+            }
+            byte[][] console = new byte[1][];
+            jobs.add(() -> BenchCommand.timeProcess(cmd, 300, "qemu's boot of " + kernelPath, console));
+        }
+        double[][] t = BenchCommand.timeInterleaved(jobs, runs, err);
+        double[] whole = t[0];
         double kw = whole == null ? -1 : BenchCommand.median(whole);
         if (whole != null) {
             out.printf("kjump process median %.4f s per 'kjump run --bare' of %d (min %.4f, max %.4f): JVM start and "
                     + "warm-up included%n", kw, runs, BenchCommand.min(whole), BenchCommand.max(whole));
         }
-        String qemu = noQemu ? null : BenchCommand.findOnPath("qemu-system-i386");
         if (qemu == null) {
             out.println(noQemu ? "qemu          not run (--no-qemu)" : "qemu          not installed: no ratio");
             return Main.EXIT_OK;
         }
-        List<String> cmd = new ArrayList<>(List.of(qemu, "-cpu", "pentium2,-apic", "-m", Long.toString(memory >> 20),
-                "-display", "none", "-monitor", "none", "-serial", "stdio", "-no-reboot", "-icount", "shift=0,sleep=off",
-                "-kernel", kernelPath.toString(), "-append", cmdline));
-        if (initrd != null) {
-            cmd.addAll(List.of("-initrd", initrd.toString()));
-        }
-        double[] q = new double[runs];
-        byte[][] console = new byte[1][];
-        for (int i = 0; i < runs; i++) {
-            try {
-                q[i] = BenchCommand.timeProcess(cmd, 300, "qemu's boot of " + kernelPath, console);
-            } catch (IOException e) {
-                err.println("kjump bench: " + e.getMessage());
-                return Main.EXIT_FAULT;
-            }
+        double[] q = t[1];
+        if (q == null) {
+            return Main.EXIT_FAULT;
         }
         double qm = BenchCommand.median(q);
         out.printf("qemu          median %.4f s per boot, whole process, of %d (min %.4f, max %.4f)%n", qm, runs,
