@@ -745,11 +745,7 @@ final class BlockCompiler {
         iconst(Mmu.TLB_MASK);
         mv.visitInsn(IAND);
         mv.visitVarInsn(ISTORE, TI);
-        mv.visitVarInsn(ALOAD, S);
-        mv.visitFieldInsn(GETFIELD, STATE, "mmu", "L" + MMU + ";");
-        mv.visitFieldInsn(GETFIELD, MMU, tags, "[I");
-        mv.visitVarInsn(ILOAD, TI);
-        mv.visitInsn(IALOAD);
+        fastEntry(tags, "[I", IALOAD);
         mv.visitVarInsn(ILOAD, LIN);
         if (size > 1) {
             iconst(size - 1);
@@ -762,14 +758,19 @@ final class BlockCompiler {
 
     /** Pushes the page array of fast-path entry TI from {@code pages}, then LIN's offset in the page. */
     private void fastPage(String pages) {
-        mv.visitVarInsn(ALOAD, S);
-        mv.visitFieldInsn(GETFIELD, STATE, "mmu", "L" + MMU + ";");
-        mv.visitFieldInsn(GETFIELD, MMU, pages, "[[B");
-        mv.visitVarInsn(ILOAD, TI);
-        mv.visitInsn(AALOAD);
+        fastEntry(pages, "[[B", AALOAD);
         mv.visitVarInsn(ILOAD, LIN);
         iconst(0xFFF);
         mv.visitInsn(IAND);
+    }
+
+    /** Pushes entry TI of the TLB's fast-path array {@code field} (of type {@code desc}, read with {@code load}). */
+    private void fastEntry(String field, String desc, int load) {
+        mv.visitVarInsn(ALOAD, S);
+        mv.visitFieldInsn(GETFIELD, STATE, "mmu", "L" + MMU + ";");
+        mv.visitFieldInsn(GETFIELD, MMU, field, desc);
+        mv.visitVarInsn(ILOAD, TI);
+        mv.visitInsn(load);
     }
 
     private static String getName(int size) {
