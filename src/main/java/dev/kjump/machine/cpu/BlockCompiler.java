@@ -777,17 +777,10 @@ final class BlockCompiler {
         return size == 4 ? "get32" : size == 1 ? "get8" : "get16";
     }
 
-    /** Pushes the value at linear address LIN. */
-    private void rdLin(int size) {
-        loadLin(size, false);
-    }
-
-    /** Pushes the read-modify-write operand at LIN ({@link Operands#rdRmw}: read, then translated for the write). */
-    private void rdRmwLin(int size) {
-        loadLin(size, true);
-    }
-
-    /** A load at LIN: through the fast path for loads, or for a read-modify-write operand the one for stores. */
+    /**
+     * Pushes the value at linear address LIN: through the fast path for loads, or, for a read-modify-write operand
+     * ({@link Operands#rdRmw}: read, then translated for the write), the one for stores.
+     */
     private void loadLin(int size, boolean rmw) {
         Label miss = new Label();
         Label done = new Label();
@@ -829,21 +822,16 @@ final class BlockCompiler {
 
     /** Pushes the r/m operand (for memory, LIN holds its address afterwards). */
     private void readRm(Insn d, int size) {
-        if (d.mod == 3) {
-            getReg(size, d.rm);
-        } else {
-            ea(d);
-            rdLin(size);
-        }
+        readRm(d, size, false);
     }
 
-    /** Pushes the r/m operand of a read-modify-write (for memory, LIN holds its address, translated for the write). */
-    private void readRmwRm(Insn d, int size) {
+    /** Pushes the r/m operand; of a read-modify-write when {@code rmw} (its address then translated for the write). */
+    private void readRm(Insn d, int size, boolean rmw) {
         if (d.mod == 3) {
             getReg(size, d.rm);
         } else {
             ea(d);
-            rdRmwLin(size);
+            loadLin(size, rmw);
         }
     }
 
@@ -1114,7 +1102,7 @@ final class BlockCompiler {
         getReg(4, top);
         mv.visitInsn(IADD);
         mv.visitVarInsn(ISTORE, LIN);
-        rdLin(4);
+        loadLin(4, false);
         mv.visitVarInsn(ISTORE, v);
         getReg(4, top);
         iconst(4 + release);
@@ -1264,7 +1252,7 @@ final class BlockCompiler {
                 iconst(d.imm);
                 mv.visitInsn(IADD);
                 mv.visitVarInsn(ISTORE, LIN);
-                rdLin(size);
+                loadLin(size, false);
                 setReg(size, EAX);
             }
             case 0xA2, 0xA3 -> {
@@ -1297,7 +1285,7 @@ final class BlockCompiler {
             }
             case 0xC0, 0xC1, 0xD0, 0xD1, 0xD2, 0xD3 -> {
                 int size = (op & 1) == 0 ? 1 : 4;
-                readRmwRm(d, size);
+                readRm(d, size, true);
                 mv.visitVarInsn(ISTORE, V);
                 int count = op <= 0xC1 ? d.imm & 0x1F : op <= 0xD1 ? 1 : -1;
                 String fixed = size != 4 || count <= 0 ? null : switch (d.reg) {
@@ -1422,7 +1410,7 @@ final class BlockCompiler {
                         setReg(size, d.rm);
                     } else {
                         ea(d);
-                        rdRmwLin(size);
+                        loadLin(size, true);
                         iconst(-1);
                         mv.visitInsn(IXOR);
                         mv.visitVarInsn(ISTORE, V);
@@ -1434,7 +1422,7 @@ final class BlockCompiler {
                 int size = op == 0xFF ? 4 : 1;
                 switch (d.reg) {
                     case 0, 1 -> {
-                        readRmwRm(d, size);
+                        readRm(d, size, true);
                         mv.visitVarInsn(ISTORE, V);
                         if (size == 4) {
                             incDec(j, d.reg == 0);
@@ -1491,11 +1479,7 @@ final class BlockCompiler {
             }
         } else {
             ea(d);
-            if (kind == Alu.CMP) {
-                rdLin(size);
-            } else {
-                rdRmwLin(size);
-            }
+            loadLin(size, kind != Alu.CMP);
             src.run();
             alu(j, kind, size);
             if (kind != Alu.CMP) {
