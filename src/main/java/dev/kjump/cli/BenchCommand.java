@@ -103,8 +103,9 @@ public final class BenchCommand implements Callable<Integer> {
         out.printf("interpreter   median %.4f s of %d runs (min %.4f, max %.4f) = %.1f MIPS (--translate off)%n", ki,
                 runs, min(interp.secs), max(interp.secs), instructions / ki / 1e6);
         out.printf("translator    median %.4f s of %d runs (min %.4f, max %.4f) = %.1f MIPS (--translate %d: %d blocks "
-                + "of %d instructions, %.1f ms translating per run)%n", kj, runs, min(trans.secs), max(trans.secs),
-                instructions / kj / 1e6, threshold, trans.stats[0], trans.stats[1], trans.stats[2] / 1e6);
+                + "of %d instructions, %d of them remade with slow-path calls, %.1f ms translating per run)%n", kj, runs,
+                min(trans.secs), max(trans.secs), instructions / kj / 1e6, threshold, trans.stats[0], trans.stats[1],
+                trans.stats[3], trans.stats[2] / 1e6);
         out.printf("speed-up      translator/interpreter %.2fx%n", ki / kj);
         // kjump and QEMU as whole processes, run by run in turn (timeInterleaved)
         String qemu = noQemu ? null : findOnPath("qemu-system-i386");

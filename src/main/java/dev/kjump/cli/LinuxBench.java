@@ -41,6 +41,7 @@ final class LinuxBench {
         byte[] transcript = null;
         long memory = 0;
         double[] secs = new double[runs];
+        long[] firstStats = null;
         for (int i = -warmup; i < runs; i++) {
             ByteArrayOutputStream com1 = new ByteArrayOutputStream();
             Machine m = machine.build(com1);
@@ -68,6 +69,7 @@ final class LinuxBench {
             if (transcript == null) {
                 transcript = com1.toByteArray();
                 instructions = r.instructions();
+                firstStats = m.cpu().translationStats();
             } else if (!Arrays.equals(transcript, com1.toByteArray()) || instructions != r.instructions()) {
                 err.println("kjump bench: boots differ (console or instruction count): the machine is not deterministic");
                 return Main.EXIT_FAULT;
@@ -81,6 +83,10 @@ final class LinuxBench {
         out.printf("instructions  %d (32-bit entry to the restart)%n", instructions);
         out.printf("kjump         median %.4f s per boot of %d (min %.4f, max %.4f; in one JVM, after %d warm-up) = %.1f MIPS%n",
                 kj, runs, BenchCommand.min(secs), BenchCommand.max(secs), warmup, instructions / kj / 1e6);
+        if (firstStats != null && firstStats[0] > 0) {
+            out.printf("translator    %d blocks of %d instructions, %d of them remade with slow-path calls, %.1f ms "
+                    + "translating (the first boot)%n", firstStats[0], firstStats[1], firstStats[3], firstStats[2] / 1e6);
+        }
         // the same boot as a whole process: `kjump run --bare`, the JVM's start and warm-up included
         List<String> runArgs = new ArrayList<>(List.of("--bare", kernelPath.toString(), "--mem", Long.toString(memory),
                 "--append", cmdline));

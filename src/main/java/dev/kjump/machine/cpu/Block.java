@@ -27,6 +27,8 @@ abstract class Block {
     final Insn[] insns;
     /** The physical page the block's code is on (its decode cache going means the code changed). */
     final int pfn;
+    /** Times the block left at a load or store the TLB's fast path missed (see {@link Translator#SIDE_EXIT_LIMIT}). */
+    int sideExits;
 
     Block(int count, Insn[] insns, int pfn) {
         this.count = count;

@@ -29,11 +29,19 @@ import org.objectweb.asm.Type;
  * <li>The instruction count is exact at every exit and fault; a block whose last instruction branches back to
  * its start loops inside the method while the count stays within the limit the run loop gives (the budget's
  * end or the next timed event), so interrupts are taken at the same counts as in the interpreter.</li>
- * <li>Memory takes the TLB fast path inline ({@link Mmu}: one tag comparison, one array access) and {@link
- * Operands}' slow methods on a miss (the page walk, page faults, page-crossing accesses, the write log); after a
- * store that missed the block checks that its own page still has its decode cache and leaves at the next
- * instruction if not (self-modifying code: the interpreter decodes the new bytes). A store that hits cannot touch
- * code: frames with decodes are never on the fast path for stores.</li>
+ * <li>Memory takes the TLB fast path inline ({@link Mmu}: one tag comparison, one array access). On a miss (a page
+ * not in the TLB, a page fault to come, an access that crosses pages, memory-mapped I/O, a frame the write log or
+ * a debugger watches or that holds code) the block takes a <em>side exit</em>: it leaves before that instruction,
+ * exactly as at a fault but with the instruction not counted, and the run loop has the interpreter run it ({@link
+ * Interpreter#stepOnce}), whose slow path does the rest and fills the TLB. Inline instructions write registers only
+ * after their last access that can miss, and a read-modify-write's load takes the store's fast path, so that the
+ * store cannot miss after the flags are set. With no calls on the miss paths the JIT keeps guest registers and the
+ * TLB's arrays in host registers (bench-long's SHA-256 round reloaded every array field after every access before);
+ * misses are rare once a block runs hot (none in bench-long's 526 M instructions, 1,872 in Linux's boot). A block
+ * that keeps missing is made again ({@link Translator#SIDE_EXIT_LIMIT}) with calls to {@link Operands}' slow methods
+ * instead; after a store that missed, that kind checks that its own page still has its decode cache and leaves at
+ * the next instruction if not (self-modifying code: the interpreter decodes the new bytes). A store that hits cannot
+ * touch code: frames with decodes are never on the fast path for stores.</li>
  * </ul>
  */
 final class BlockCompiler {
@@ -89,11 +97,16 @@ final class BlockCompiler {
     static final int MAX_CODE = 7900;
 
     /** The block of {@code insns[0..n)} at byte offsets {@code offs}: the code depends on their bytes only. */
-    BlockCompiler(Insn[] insns, int[] offs, int n) {
+    BlockCompiler(Insn[] insns, int[] offs, int n, boolean sideExits) {
         this.insns = insns;
         this.offs = offs;
         this.n = n;
+        this.sideExits = sideExits;
     }
+
+    /** Fast-path misses leave the block ({@link SideExit}) instead of calling the slow path. */
+    private final boolean sideExits;
+    static final String SIDE_EXIT = Type.getInternalName(SideExit.class);
 
     // ------------------------------------------------------------------ classification
 
@@ -407,7 +420,11 @@ final class BlockCompiler {
         Label tryStart = new Label();
         Label tryEnd = new Label();
         Label handler = new Label();
+        Label sideHandler = new Label();
         mv.visitTryCatchBlock(tryStart, tryEnd, handler, Type.getInternalName(CpuFault.class));
+        if (sideExits) {
+            mv.visitTryCatchBlock(tryStart, tryEnd, sideHandler, SIDE_EXIT);
+        }
         mv.visitLabel(tryStart);
         loopStart = new Label();
         exit = new Label();
@@ -447,6 +464,31 @@ final class BlockCompiler {
         flush();
         mv.visitLabel(noFlush);
         pendingFlagsOut();
+        atCurrentInstruction(1);
+        mv.visitVarInsn(ALOAD, FAULT);
+        mv.visitInsn(ATHROW);
+        if (sideExits) {
+            // a side exit (always from an inline instruction, IDX >= 0): as at a fault, but the instruction is not
+            // counted, and the run loop has the interpreter run it next
+            mv.visitLabel(sideHandler);
+            mv.visitInsn(POP);
+            flush();
+            pendingFlagsOut();
+            atCurrentInstruction(0);
+            mv.visitVarInsn(ALOAD, IN);
+            iconst(1);
+            mv.visitFieldInsn(PUTFIELD, INTERP, "stepOnce", "Z");
+            mv.visitInsn(RETURN);
+        }
+        codeEnd = new Label();
+        mv.visitLabel(codeEnd);
+    }
+
+    /**
+     * EIP at the instruction of index IDX (or ~IDX when the interpreter ran it), at offset OFF; the count through
+     * the instructions before it, plus {@code counted} (1: it is counted, as a faulting instruction is).
+     */
+    private void atCurrentInstruction(int counted) {
         mv.visitVarInsn(ALOAD, S);
         mv.visitVarInsn(ILOAD, EIP0);
         mv.visitVarInsn(ILOAD, OFF);
@@ -459,15 +501,13 @@ final class BlockCompiler {
         iconst(31);
         mv.visitInsn(ISHR);
         mv.visitInsn(IXOR); // IDX or ~IDX: the instruction's index
-        iconst(1);
-        mv.visitInsn(IADD);
+        if (counted != 0) {
+            iconst(counted);
+            mv.visitInsn(IADD);
+        }
         mv.visitInsn(I2L);
         mv.visitInsn(LADD);
         mv.visitFieldInsn(PUTFIELD, STATE, "icount", "J");
-        mv.visitVarInsn(ALOAD, FAULT);
-        mv.visitInsn(ATHROW);
-        codeEnd = new Label();
-        mv.visitLabel(codeEnd);
     }
 
     // ------------------------------------------------------------------ state in locals
@@ -733,8 +773,9 @@ final class BlockCompiler {
 
     /*
      * Loads and stores take the TLB fast path inline, as Operands does (see Mmu): the tag of the entry of LIN's page
-     * compared with the page of the access's last byte; a hit is one array access, a miss calls the slow method
-     * (translation, page faults, page-crossing accesses, the write path of PhysicalMemory), which fills the entry.
+     * compared with the page of the access's last byte; a hit is one array access, a miss takes a side exit or calls
+     * the slow method (translation, page faults, page-crossing accesses, the write path of PhysicalMemory), which
+     * fills the entry.
      */
 
     /** TI = the TLB index of LIN; pushes the fast-path tag array {@code tags} and compares the entry with LIN's page. */
@@ -754,6 +795,12 @@ final class BlockCompiler {
         iconst(0xFFFFF000);
         mv.visitInsn(IAND);
         mv.visitJumpInsn(IF_ICMPNE, miss);
+    }
+
+    /** Leaves the block before the current instruction: the run loop's interpreter runs it (its slow path). */
+    private void sideExit() {
+        mv.visitFieldInsn(GETSTATIC, SIDE_EXIT, "INSTANCE", "L" + SIDE_EXIT + ";");
+        mv.visitInsn(ATHROW);
     }
 
     /** Pushes the page array of fast-path entry TI from {@code pages}, then LIN's offset in the page. */
@@ -789,16 +836,20 @@ final class BlockCompiler {
         mv.visitMethodInsn(INVOKESTATIC, MEM, getName(size), "([BI)I", false);
         mv.visitJumpInsn(GOTO, done);
         mv.visitLabel(miss);
-        mv.visitVarInsn(ALOAD, S);
-        mv.visitVarInsn(ILOAD, LIN);
-        iconst(size);
-        mv.visitMethodInsn(INVOKESTATIC, OPS, rmw ? "rdRmwSlow" : "rdSlow", "(" + STATE_D + "II)I", false);
+        if (sideExits) {
+            sideExit();
+        } else {
+            mv.visitVarInsn(ALOAD, S);
+            mv.visitVarInsn(ILOAD, LIN);
+            iconst(size);
+            mv.visitMethodInsn(INVOKESTATIC, OPS, rmw ? "rdRmwSlow" : "rdSlow", "(" + STATE_D + "II)I", false);
+        }
         mv.visitLabel(done);
     }
 
     /**
-     * Writes local {@code v} to linear address LIN; after a store the fast path missed, when {@code j >= 0}, checks
-     * for a store into this block's page (a frame with decodes is never on the fast path).
+     * Writes local {@code v} to linear address LIN; in a block with slow calls, after a store the fast path missed,
+     * when {@code j >= 0}, checks for a store into this block's page (a frame with decodes is never on the fast path).
      */
     private void wrLin(int j, int size, int v) {
         Label miss = new Label();
@@ -809,13 +860,17 @@ final class BlockCompiler {
         mv.visitMethodInsn(INVOKESTATIC, MEM, size == 4 ? "put32" : size == 1 ? "put8" : "put16", "([BII)V", false);
         mv.visitJumpInsn(GOTO, done);
         mv.visitLabel(miss);
-        mv.visitVarInsn(ALOAD, S);
-        mv.visitVarInsn(ILOAD, LIN);
-        iconst(size);
-        mv.visitVarInsn(ILOAD, v);
-        mv.visitMethodInsn(INVOKESTATIC, OPS, "wrSlow", "(" + STATE_D + "III)V", false);
-        if (j >= 0) {
-            smcCheck(j);
+        if (sideExits) {
+            sideExit(); // (the interpreter's store takes care of code on the page)
+        } else {
+            mv.visitVarInsn(ALOAD, S);
+            mv.visitVarInsn(ILOAD, LIN);
+            iconst(size);
+            mv.visitVarInsn(ILOAD, v);
+            mv.visitMethodInsn(INVOKESTATIC, OPS, "wrSlow", "(" + STATE_D + "III)V", false);
+            if (j >= 0) {
+                smcCheck(j);
+            }
         }
         mv.visitLabel(done);
     }

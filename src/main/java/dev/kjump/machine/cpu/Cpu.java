@@ -48,6 +48,11 @@ public final class Cpu implements X86 {
         interpreter.setTranslator(threshold < 0 ? null : new Translator(threshold));
     }
 
+    /** As {@link #setTranslation(int)}, blocks made with slow-path calls after {@code sideExitLimit} side exits. */
+    void setTranslation(int threshold, int sideExitLimit) {
+        interpreter.setTranslator(new Translator(threshold, sideExitLimit));
+    }
+
     /** The translation threshold when nothing else is asked for (the system property {@code kjump.translate}). */
     public static final int DEFAULT_TRANSLATION_THRESHOLD = Translator.DEFAULT_THRESHOLD;
 
@@ -66,10 +71,13 @@ public final class Cpu implements X86 {
         return t == null ? -1 : t.threshold();
     }
 
-    /** Blocks translated so far, instructions in them, and the host nanoseconds spent translating. */
+    /**
+     * Blocks translated so far, instructions in them, the host nanoseconds spent translating, and how many of the
+     * blocks were made again with slow-path calls after too many side exits.
+     */
     public long[] translationStats() {
         Translator t = interpreter.translator();
-        return t == null ? new long[3] : new long[] {t.blocks(), t.translatedInstructions(), t.nanos()};
+        return t == null ? new long[4] : new long[] {t.blocks(), t.translatedInstructions(), t.nanos(), t.remade()};
     }
 
     /** The paging unit. */

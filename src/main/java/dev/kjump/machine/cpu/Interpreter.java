@@ -34,6 +34,11 @@ final class Interpreter {
     private StopReason pendingStop;
     /** Read by translated blocks too, which stop looping when it is set. */
     volatile boolean hostStopRequested;
+    /**
+     * Set by a block that left before an instruction whose load or store missed the TLB's fast path (a side exit,
+     * see {@link BlockCompiler}): the loop interprets that one instruction next, whatever block starts there.
+     */
+    boolean stepOnce;
     /** Null when translation is off. */
     private Translator translator = Translator.fromProperty();
     private InterruptController pic;
@@ -182,6 +187,8 @@ final class Interpreter {
                     }
                     d = scratch; // the instruction under the mark, decoded each time (not cached)
                     Decoder.decode(s, d, lin);
+                } else if (stepOnce) { // a block left before this instruction: the interpreter's slow path runs it
+                    stepOnce = false;
                 } else if (translator != null && d != scratch && !s.mem.watching()) {
                     Block b = d.block;
                     if (b == null && d.hits++ >= translator.threshold()) {
@@ -193,6 +200,10 @@ final class Interpreter {
                         if (s.icount <= limit - b.count) {
                             inBlock = true;
                             b.run(s, this, limit);
+                            if (stepOnce && ++b.sideExits == translator.sideExitLimit() && d.block == b
+                                    && (page = code[pfn]) != null && page[phys & 0xFFF] == d) { // (still cached:
+                                d.block = translator.remake(this, start, phys, d); // a store may drop decodes)
+                            }
                         }
                     }
                 }

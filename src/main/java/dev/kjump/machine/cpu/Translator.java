@@ -34,19 +34,27 @@ final class Translator {
      */
     static final int MAX_INSNS = 96;
 
+    /**
+     * Side exits a block may take before it is made again with slow-path calls ({@link #translate}). A block leaves
+     * at a load or store the TLB's fast path misses, and the interpreter runs that instruction and the rest of the
+     * block: cheap when misses are rare (a page's first touch, the write log's first store to a frame), dear when a
+     * block misses on every pass (an access that crosses pages, memory-mapped I/O, two pages fighting over one TLB
+     * entry); such a block calls the slow path and goes on instead.
+     */
+    static final int SIDE_EXIT_LIMIT = 64;
     private static final MethodHandles.Lookup LOOKUP = MethodHandles.lookup();
     /** Most block classes kept for reuse (by their code bytes) across pages, jumps and machines. */
     static final int CLASS_CACHE_SIZE = 4096;
 
-    /** A block's code bytes: the generated class depends on nothing else. */
-    private record Key(byte[] bytes, int hash) {
-        Key(byte[] bytes) {
-            this(bytes, java.util.Arrays.hashCode(bytes));
+    /** A block's code bytes and whether it takes side exits: the generated class depends on nothing else. */
+    private record Key(byte[] bytes, boolean sideExits, int hash) {
+        Key(byte[] bytes, boolean sideExits) {
+            this(bytes, sideExits, java.util.Arrays.hashCode(bytes) * 2 + (sideExits ? 1 : 0));
         }
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && k.hash == hash && java.util.Arrays.equals(k.bytes, bytes);
+            return o instanceof Key k && k.hash == hash && k.sideExits == sideExits && java.util.Arrays.equals(k.bytes, bytes);
         }
 
         @Override
@@ -69,13 +77,21 @@ final class Translator {
             };
 
     private final int threshold;
+    private final int sideExitLimit;
     private long blocks;
+    private long remade;
     private long translatedInsns;
     private long nanos;
     private long failures;
 
     Translator(int threshold) {
+        this(threshold, SIDE_EXIT_LIMIT);
+    }
+
+    /** With {@code sideExitLimit} side exits before a block is made with slow-path calls (0: always with calls). */
+    Translator(int threshold, int sideExitLimit) {
         this.threshold = threshold;
+        this.sideExitLimit = sideExitLimit;
     }
 
     /**
@@ -119,6 +135,16 @@ final class Translator {
         return threshold;
     }
 
+    /** Side exits a block may take before {@link #remake} makes it with slow-path calls. */
+    int sideExitLimit() {
+        return sideExitLimit;
+    }
+
+    /** Blocks made again with slow-path calls because they took too many side exits. */
+    long remade() {
+        return remade;
+    }
+
     /** Blocks made so far. */
     long blocks() {
         return blocks;
@@ -141,6 +167,19 @@ final class Translator {
      * @return the block, or {@link Block#NONE} when nothing worth translating starts here
      */
     Block translate(Interpreter in, int eip, int phys, Insn first) {
+        return translate(in, eip, phys, first, sideExitLimit > 0);
+    }
+
+    /**
+     * The block {@code old}, which has taken {@link #sideExitLimit} side exits, made again with slow-path calls for
+     * its misses; {@code first} still its first instruction's decode, in the cache.
+     */
+    Block remake(Interpreter in, int eip, int phys, Insn first) {
+        remade++;
+        return translate(in, eip, phys, first, false);
+    }
+
+    private Block translate(Interpreter in, int eip, int phys, Insn first, boolean sideExits) {
         long t0 = System.nanoTime();
         Insn[] insns = new Insn[MAX_INSNS];
         int[] offs = new int[MAX_INSNS];
@@ -176,10 +215,10 @@ final class Translator {
             b = Block.NONE;
         } else {
             try {
-                b = define(in.state().mem, phys, insns, offs, n);
+                b = define(in.state().mem, phys, insns, offs, n, sideExits);
                 while (b == null) { // too long for the JIT: half as many instructions
                     n /= 2; // (a single instruction is a few hundred bytes at most: n never reaches 0)
-                    b = define(in.state().mem, phys, insns, offs, n);
+                    b = define(in.state().mem, phys, insns, offs, n, sideExits);
                 }
                 blocks++;
                 translatedInsns += n;
@@ -216,11 +255,11 @@ final class Translator {
     }
 
     /** The block of {@code insns[0..n)}, or null when its code is too long ({@link BlockCompiler#MAX_CODE}). */
-    private static Block define(PhysicalMemory mem, int phys, Insn[] insns, int[] offs, int n) {
+    private static Block define(PhysicalMemory mem, int phys, Insn[] insns, int[] offs, int n, boolean sideExits) {
         int length = offs[n - 1] + insns[n - 1].len;
         byte[] bytes = new byte[length];
         mem.read(phys, bytes, 0, length);
-        Key key = new Key(bytes);
+        Key key = new Key(bytes, sideExits);
         Block proto;
         synchronized (CLASSES) {
             proto = CLASSES.get(key);
@@ -230,7 +269,7 @@ final class Translator {
         if (proto != null) {
             return proto.make(n, mine, pfn);
         }
-        byte[] cls = new BlockCompiler(insns, offs, n).compile();
+        byte[] cls = new BlockCompiler(insns, offs, n, sideExits).compile();
         if (cls == null) {
             return null;
         }

@@ -137,6 +137,9 @@ class TranslatorTest {
         }
     }
 
+    /** Blocks that call the slow path from the start, as a block that took too many side exits is made again. */
+    private static final int SLOW_CALLS = -2;
+
     private static Machine loopMachine(long seed, int translation) {
         Random r = new Random(seed);
         List<Object> body = new ArrayList<>();
@@ -148,7 +151,11 @@ class TranslatorTest {
         // loop: body; dec ecx; jnz loop (rel32); hlt
         int[] code = cat(b, 0x49, 0x0F, 0x85, le32(-(b.length + 1 + 6)));
         Machine m = new Machine(16L << 20, new ByteArrayOutputStream());
-        m.cpu().setTranslation(translation);
+        if (translation == SLOW_CALLS) {
+            m.cpu().setTranslation(0, 0);
+        } else {
+            m.cpu().setTranslation(translation);
+        }
         for (int i = 0; i < code.length; i++) {
             m.memory().write8(CpuHarness.CODE + i, code[i]);
         }
@@ -173,6 +180,7 @@ class TranslatorTest {
         Outcome interpreted = run(loopMachine(seed, -1), 100_000);
         Outcome translated = run(loopMachine(seed, 0), 100_000);
         assertSame(translated, interpreted);
+        assertSame(run(loopMachine(seed, SLOW_CALLS), 100_000), interpreted);
         assertThat(interpreted.kind()).isEqualTo(StopReason.Kind.HALT);
     }
 
@@ -182,6 +190,51 @@ class TranslatorTest {
         Outcome interpreted = run(loopMachine(seed, -1), budget);
         Outcome translated = run(loopMachine(seed, 0), budget);
         assertSame(translated, interpreted);
+        assertSame(run(loopMachine(seed, SLOW_CALLS), budget), interpreted);
+    }
+
+    /**
+     * A load the TLB's fast path misses on every pass (it crosses a page boundary), first in its block: each pass the
+     * block leaves before it (a side exit) and the interpreter runs it. The loop still finishes as interpreted, and
+     * after {@link Translator#SIDE_EXIT_LIMIT} side exits the block is made again with a slow-path call instead; with
+     * no limit it keeps leaving, and still finishes.
+     */
+    @Test
+    void aBlockThatMissesOnEveryPassIsMadeAgainWithASlowPathCall() {
+        // loop: mov eax, [ebx+0xFFE] (its last two bytes on the next page); add edx, eax; dec ecx; jnz loop; hlt
+        int[] code = cat(0x8B, 0x83, le32(0xFFE), 0x01, 0xC2, 0x49, 0x0F, 0x85, le32(-(6 + 2 + 1 + 6)), 0xF4);
+        int passes = 1000;
+        int[][] settings = {{-1, 0}, {0, Translator.SIDE_EXIT_LIMIT}, {0, Integer.MAX_VALUE}, {0, 0}};
+        Outcome[] outcomes = new Outcome[settings.length];
+        long[][] stats = new long[settings.length][];
+        for (int k = 0; k < settings.length; k++) {
+            Machine m = new Machine(16L << 20, new ByteArrayOutputStream());
+            if (settings[k][0] < 0) {
+                m.cpu().setTranslation(-1);
+            } else {
+                m.cpu().setTranslation(settings[k][0], settings[k][1]);
+            }
+            for (int i = 0; i < code.length; i++) {
+                m.memory().write8(CpuHarness.CODE + i, code[i]);
+            }
+            m.memory().write32(CpuHarness.DATA + 0xFFC, 0x12345678);
+            m.memory().write32(CpuHarness.DATA + 0x1000, 0x9ABCDEF0);
+            m.cpu().setReg(Cpu.EBX, CpuHarness.DATA);
+            m.cpu().setReg(Cpu.ECX, passes);
+            m.cpu().setReg(Cpu.ESP, CpuHarness.STACK_TOP);
+            m.cpu().setEip(CpuHarness.CODE);
+            outcomes[k] = run(m, 1_000_000);
+            stats[k] = m.cpu().translationStats();
+        }
+        assertThat(outcomes[0].kind()).isEqualTo(StopReason.Kind.HALT);
+        assertThat(outcomes[0].icount()).isEqualTo(4L * passes + 1);
+        assertThat(outcomes[0].state().regs()[Cpu.EDX]).isEqualTo(passes * 0xDEF01234);
+        for (int k = 1; k < settings.length; k++) {
+            assertSame(outcomes[k], outcomes[0]);
+        }
+        assertThat(stats[1][3]).as("blocks made again, limit %d", Translator.SIDE_EXIT_LIMIT).isEqualTo(1);
+        assertThat(stats[2][3]).as("blocks made again, no limit").isZero();
+        assertThat(stats[3][3]).as("blocks made again, slow calls from the start").isZero();
     }
 
     @Test
@@ -233,17 +286,21 @@ class TranslatorTest {
     /**
      * Straight-line code of as many read-modify-write instructions as a block may hold: their bytecode would pass the
      * 8,000 bytes HotSpot compiles at most (the block would stay interpreted for ever), so the translator makes
-     * shorter blocks, each within {@link BlockCompiler#MAX_CODE}, and the guest sees the same as interpreted.
+     * shorter blocks, each within {@link BlockCompiler#MAX_CODE}, and the guest sees the same as interpreted. (Blocks
+     * that call the slow path, the longer kind; blocks with side exits must see the same too.)
      */
     @Test
     void blocksTooLongForTheJitAreMadeShorter() {
         int n = Translator.MAX_INSNS;
-        Outcome[] outcomes = new Outcome[2];
-        long[][] stats = new long[2][];
-        int[] settings = {0, -1};
-        for (int k = 0; k < 2; k++) {
+        Outcome[] outcomes = new Outcome[3];
+        long[][] stats = new long[3][];
+        for (int k = 0; k < 3; k++) {
             Machine m = new Machine(16L << 20, new ByteArrayOutputStream());
-            m.cpu().setTranslation(settings[k]);
+            if (k == 0) {
+                m.cpu().setTranslation(0, 0);
+            } else {
+                m.cpu().setTranslation(k == 1 ? -1 : 0);
+            }
             for (int i = 0; i < n; i++) { // add dword [ebx + 4*i], i
                 int[] insn = cat(0x81, 0x83, le32(4 * i), le32(i));
                 for (int b = 0; b < insn.length; b++) {
@@ -259,6 +316,7 @@ class TranslatorTest {
             assertThat(m.memory().read32(CpuHarness.DATA + 4 * (n - 1))).isEqualTo(n - 1);
         }
         assertSame(outcomes[0], outcomes[1]);
+        assertSame(outcomes[2], outcomes[1]);
         assertThat(outcomes[0].kind()).isEqualTo(StopReason.Kind.HALT);
         assertThat(stats[0][1]).as("instructions translated (the HLT ends the last block)").isEqualTo(n + 1);
         assertThat(stats[0][0]).as("blocks made").isGreaterThan(1);
