@@ -70,6 +70,7 @@ public final class PhysicalMemory {
      */
     public void watchFrames(int[] pfns, Runnable onWrite) {
         noneReady();
+        decodesChanged(); // blocks do not run while watching
         if (pfns.length == 0) {
             watchedFrames = null;
             onWatchedWrite = null;
@@ -200,6 +201,31 @@ public final class PhysicalMemory {
         return code;
     }
 
+    /**
+     * Counts changes to the decode cache that can change which code runs at an address: a page's decodes dropped
+     * (here, or by the CPU: evicted, a stop point set) and watching turned on or off. The CPU's block links hold
+     * the count they were made at ({@code Block.linked}).
+     */
+    private long decodeEpoch;
+
+    /** See {@link #decodesChanged()}. */
+    public long decodeEpoch() {
+        return decodeEpoch;
+    }
+
+    /** Notes a change to the decode cache (or to a decode's translated block) that links must not outlive. */
+    public void decodesChanged() {
+        decodeEpoch++;
+    }
+
+    /** Drops frame {@code pfn}'s decodes, if any (its code changed, or the CPU needs it decoded again). */
+    public void dropDecodes(int pfn) {
+        if (code[pfn] != null) {
+            code[pfn] = null;
+            decodeEpoch++;
+        }
+    }
+
     /** True when {@code addr} (unsigned) lies in RAM. */
     public boolean inRam(int addr) {
         return (addr >>> PAGE_SHIFT) < pageCount;
@@ -297,9 +323,7 @@ public final class PhysicalMemory {
             pages[pfn] = p;
             allocatedPages++;
         }
-        if (code[pfn] != null) {
-            code[pfn] = null;
-        }
+        dropDecodes(pfn);
         if (!watched) {
             ready[pfn] = true;
         }
@@ -468,9 +492,7 @@ public final class PhysicalMemory {
             int n = Math.min(len, PAGE_SIZE - po);
             if (pfn < pageCount) {
                 if (value == 0 && pages[pfn] == null) {
-                    if (code[pfn] != null) {
-                        code[pfn] = null;
-                    }
+                    dropDecodes(pfn);
                 } else {
                     Arrays.fill(pageForWrite(pfn), po, po + n, (byte) value);
                 }
@@ -488,8 +510,8 @@ public final class PhysicalMemory {
         if (s == null) {
             if (pages[dstPfn] != null) {
                 Arrays.fill(pageForWrite(dstPfn), (byte) 0);
-            } else if (code[dstPfn] != null) {
-                code[dstPfn] = null;
+            } else {
+                dropDecodes(dstPfn);
             }
             return;
         }

@@ -154,6 +154,7 @@ final class Interpreter {
         final int firstEip = s.eip;
         final long firstCount = s.icount;
         final Insn[][] code = s.mem.decodeCache();
+        Block prev = null; // the block the last pass ran (to its end or a side exit), whose links may name the next
         while (true) {
             if (s.icount >= end) {
                 return stop(StopReason.Kind.BUDGET, s.eip, 0, 0, "instruction budget of " + budget + " used up");
@@ -161,49 +162,60 @@ final class Interpreter {
             int start = s.eip;
             long counted = s.icount;
             boolean inBlock = false;
+            Block ran = null;
             try {
                 if (s.icount >= s.eventTick) {
                     serviceEvents();
                     start = s.eip;
                 }
                 int lin = s.segBase[CS] + start;
-                int phys = s.mmu.fetch(lin);
-                int pfn = phys >>> PhysicalMemory.PAGE_SHIFT;
+                Block b = prev == null || stepOnce ? null : prev.linked(lin, s.mmu.epoch, s.mem.decodeEpoch());
                 Insn d;
-                Insn[] page;
-                if (pfn < code.length && (page = code[pfn]) != null && (d = page[phys & 0xFFF]) != null) {
-                    // cached
+                if (b != null) {
+                    d = b.insns[0]; // chained: what the lookup below would find, with nothing to do on the way
                 } else {
-                    d = decodeAt(start, phys);
+                    int phys = s.mmu.fetch(lin);
+                    int pfn = phys >>> PhysicalMemory.PAGE_SHIFT;
+                    Insn[] page;
+                    if (pfn < code.length && (page = code[pfn]) != null && (d = page[phys & 0xFFF]) != null) {
+                        // cached
+                    } else {
+                        d = decodeAt(start, phys);
+                    }
+                    if (d.op == Insn.OP_STOP_POINT) {
+                        if (s.stops.isHostEntry(phys)) {
+                            return stop(StopReason.Kind.HOST_ENTRY, start, phys & 0xFFFFFFFFL, 0,
+                                    String.format("reached host entry %08x", phys));
+                        }
+                        if (s.stops.isBreakpoint(lin) && !(pass && start == firstEip && s.icount == firstCount)) {
+                            return stop(StopReason.Kind.BREAKPOINT, start, phys & 0xFFFFFFFFL, 0,
+                                    String.format("breakpoint at %08x", lin));
+                        }
+                        d = scratch; // the instruction under the mark, decoded each time (not cached)
+                        Decoder.decode(s, d, lin);
+                    } else if (stepOnce) { // a block left before this instruction: the interpreter's slow path runs it
+                        stepOnce = false;
+                    } else if (translator != null && d != scratch && !s.mem.watching()) {
+                        b = d.block;
+                        if (b == null && d.hits++ >= translator.threshold()) {
+                            b = translator.translate(this, start, phys, d);
+                            d.block = b;
+                        }
+                        if (b == Block.NONE) {
+                            b = null;
+                        } else if (b != null && prev != null) {
+                            prev.link(lin, b, s.mmu.epoch, s.mem.decodeEpoch());
+                        }
+                    }
                 }
-                if (d.op == Insn.OP_STOP_POINT) {
-                    if (s.stops.isHostEntry(phys)) {
-                        return stop(StopReason.Kind.HOST_ENTRY, start, phys & 0xFFFFFFFFL, 0,
-                                String.format("reached host entry %08x", phys));
-                    }
-                    if (s.stops.isBreakpoint(lin) && !(pass && start == firstEip && s.icount == firstCount)) {
-                        return stop(StopReason.Kind.BREAKPOINT, start, phys & 0xFFFFFFFFL, 0,
-                                String.format("breakpoint at %08x", lin));
-                    }
-                    d = scratch; // the instruction under the mark, decoded each time (not cached)
-                    Decoder.decode(s, d, lin);
-                } else if (stepOnce) { // a block left before this instruction: the interpreter's slow path runs it
-                    stepOnce = false;
-                } else if (translator != null && d != scratch && !s.mem.watching()) {
-                    Block b = d.block;
-                    if (b == null && d.hits++ >= translator.threshold()) {
-                        b = translator.translate(this, start, phys, d);
-                        d.block = b;
-                    }
-                    if (b != null) {
-                        long limit = Math.min(end, s.eventTick);
-                        if (s.icount <= limit - b.count) {
-                            inBlock = true;
-                            b.run(s, this, limit);
-                            if (stepOnce && ++b.sideExits == translator.sideExitLimit() && d.block == b
-                                    && (page = code[pfn]) != null && page[phys & 0xFFF] == d) { // (still cached:
-                                d.block = translator.remake(this, start, phys, d); // a store may drop decodes)
-                            }
+                if (b != null) {
+                    long limit = Math.min(end, s.eventTick);
+                    if (s.icount <= limit - b.count) {
+                        inBlock = true;
+                        b.run(s, this, limit);
+                        ran = b;
+                        if (stepOnce && ++b.sideExits == translator.sideExitLimit()) {
+                            remake(b, start);
                         }
                     }
                 }
@@ -235,6 +247,7 @@ final class Interpreter {
             } catch (OutOfMemoryError e) {
                 s.eip = start;
                 java.util.Arrays.fill(code, null); // the decode caches are the largest thing the guest can grow
+                s.mem.decodesChanged();
                 java.util.Arrays.fill(decodedPages, 0);
                 decodedCount = 0;
                 decodedNext = 0;
@@ -244,6 +257,7 @@ final class Interpreter {
                         + "at eip %08x (give the JVM more heap with KJUMP_JAVA_OPTS=-Xmx..., or the guest less --mem)",
                         start));
             }
+            prev = ran;
             if (pendingStop != null) {
                 StopReason stop = pendingStop;
                 pendingStop = null;
@@ -253,6 +267,19 @@ final class Interpreter {
                 hostStopRequested = false;
                 return stop(StopReason.Kind.INTERRUPTED, s.eip, 0, 0, "interrupted by the host");
             }
+        }
+    }
+
+    /**
+     * Block {@code b}, entered at EIP {@code eip}, made again with slow-path calls ({@link Translator#remake}) if it is
+     * still the block of its first instruction's decode, cached (a store in it may have dropped its page's decodes).
+     */
+    private void remake(Block b, int eip) {
+        Insn d = b.insns[0];
+        Insn[] page = s.mem.decodeCache()[b.pfn];
+        if (d.block == b && page != null && page[b.phys & 0xFFF] == d) {
+            d.block = translator.remake(this, eip, b.phys, d);
+            s.mem.decodesChanged(); // links to b go
         }
     }
 
@@ -358,7 +385,7 @@ final class Interpreter {
             int old = decodedPages[decodedNext];
             Insn[] evicted = code[old];
             if (evicted != null) { // else a write already dropped it
-                code[old] = null;
+                s.mem.dropDecodes(old);
                 for (int i = 0; i < evicted.length; i++) {
                     if (evicted[i] != null && evicted[i].op != Insn.OP_STOP_POINT) {
                         freeInsns.push(evicted[i]);

@@ -49,6 +49,12 @@ public final class Mmu implements PhysicalMemory.FastPathListener {
     private boolean user;
     private boolean largePagesCached;
     private long walks;
+    /**
+     * Counts changes to the TLB (an entry filled or dropped, a flush, a switch between the user and supervisor
+     * sets): while it stays the same, a fetch from an address that hit or was filled before hits again, with no
+     * side effect, to the same frame. Block links hold the count they were made at ({@link Block#linked}).
+     */
+    long epoch;
 
     /*
      * The fast path (the softmmu idea): beside each TLB entry, the host array of its frame, so that a load or store
@@ -140,6 +146,7 @@ public final class Mmu implements PhysicalMemory.FastPathListener {
 
     /** Drops every cached translation. */
     void flush() {
+        epoch++;
         java.util.Arrays.fill(supRead, 0);
         java.util.Arrays.fill(supWrite, 0);
         java.util.Arrays.fill(userRead, 0);
@@ -156,6 +163,9 @@ public final class Mmu implements PhysicalMemory.FastPathListener {
      */
     boolean setUser(boolean u) {
         boolean was = user;
+        if (u != was) {
+            epoch++;
+        }
         user = u;
         tagRead = u ? userRead : supRead;
         tagWrite = u ? userWrite : supWrite;
@@ -174,6 +184,7 @@ public final class Mmu implements PhysicalMemory.FastPathListener {
 
     /** INVLPG: drops the translation of the page holding {@code linear}. */
     void invlpg(int linear) {
+        epoch++;
         if (largePagesCached) {
             flush();
             return;
@@ -326,6 +337,7 @@ public final class Mmu implements PhysicalMemory.FastPathListener {
     }
 
     private void fill(int i, int linear, int phys, boolean writeOk) {
+        epoch++;
         fastReadTag[i] = NO_PAGE;
         fastWriteTag[i] = NO_PAGE;
         fastWritePage[i] = null;

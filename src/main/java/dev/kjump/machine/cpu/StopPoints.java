@@ -114,7 +114,7 @@ final class StopPoints {
     private void dropDecodes(int phys) {
         int pfn = phys >>> PhysicalMemory.PAGE_SHIFT;
         if (pfn < mem.pageCount()) {
-            mem.decodeCache()[pfn] = null;
+            mem.dropDecodes(pfn);
         }
     }
 }

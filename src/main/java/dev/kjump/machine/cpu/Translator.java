@@ -12,7 +12,8 @@ import java.lang.invoke.MethodHandles;
  * interpreting when the whole block fits before the budget's end and the next timed event.
  *
  * <p>Blocks live and die with the decode cache: a write to a page drops its decodes and so its blocks, and a block
- * leaves at the next instruction when its own page is written under it. Translation is off while a debugger
+ * leaves at the next instruction when its own page is written under it. The run loop chains blocks ({@link
+ * Block#linked}): no link outlives a change to the TLB or the decode cache. Translation is off while a debugger
  * watches memory (the interpreter stops at the exact write). The switch: the system property
  * {@code kjump.translate} ({@code off}, or the threshold N; default {@value #DEFAULT_THRESHOLD}), or
  * {@link Cpu#setTranslation}.
@@ -265,9 +266,8 @@ final class Translator {
             proto = CLASSES.get(key);
         }
         Insn[] mine = java.util.Arrays.copyOf(insns, n);
-        int pfn = phys >>> PhysicalMemory.PAGE_SHIFT;
         if (proto != null) {
-            return proto.make(n, mine, pfn);
+            return proto.make(n, mine, phys);
         }
         byte[] cls = new BlockCompiler(insns, offs, n, sideExits).compile();
         if (cls == null) {
@@ -279,7 +279,7 @@ final class Translator {
         Block b;
         try {
             Class<?> c = LOOKUP.defineHiddenClass(cls, true).lookupClass();
-            b = (Block) c.getDeclaredConstructor(int.class, Insn[].class, int.class).newInstance(n, mine, pfn);
+            b = (Block) c.getDeclaredConstructor(int.class, Insn[].class, int.class).newInstance(n, mine, phys);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("could not load a translated block", e);
         }

@@ -322,6 +322,75 @@ class TranslatorTest {
         assertThat(stats[0][0]).as("blocks made").isGreaterThan(1);
     }
 
+    // ------------------------------------------------------------------ block chaining
+
+    /**
+     * A loop of two blocks on two pages, linked to each other ({@code add eax, 1; jmp next} and {@code next: add edx,
+     * eax; dec ecx; jnz loop}), stopped by a budget, then run again with a breakpoint on the second block: the link
+     * the first block kept must not carry the run past the breakpoint (setting it drops the second page's decodes,
+     * which no link outlives; the first page keeps its decodes and its block).
+     */
+    @Test
+    void aBreakpointOnALinkedBlockStopsTheRun() {
+        int next = CpuHarness.CODE + 0x1000;
+        Outcome[] first = new Outcome[2];
+        Outcome[] second = new Outcome[2];
+        for (int t = 0; t < 2; t++) {
+            CpuHarness h = new CpuHarness();
+            h.cpu.setTranslation(t == 0 ? 0 : -1);
+            h.code(0x83, 0xC0, 0x01, 0xE9, le32(next - (CpuHarness.CODE + 8))); // loop: add eax, 1; jmp next
+            h.load(next, 0x01, 0xC2, 0x49, 0x0F, 0x85, le32(CpuHarness.CODE - (next + 9)), 0xF4); // ...; jnz loop; hlt
+            h.set(Cpu.ECX, 1000);
+            first[t] = run(h.machine, 400); // 80 passes of 5
+            h.cpu.setBreakpoints(next);
+            second[t] = run(h.machine, 1_000_000);
+        }
+        assertSame(first[0], first[1]);
+        assertSame(second[0], second[1]);
+        assertThat(second[0].kind()).isEqualTo(StopReason.Kind.BREAKPOINT);
+        assertThat(second[0].stopEip()).isEqualTo(next);
+        assertThat(second[0].icount()).isEqualTo(402);
+    }
+
+    /**
+     * A loop that calls into a page whose page table entry the host retargets between runs, with an INVLPG before
+     * each call: the link from the calling block to the callee's block (made under the old mapping) must not run the
+     * old page's code after the INVLPG. Linear 0x300000 maps to code returning 1, then to code returning 2.
+     */
+    @Test
+    void aLinkDoesNotOutliveTheMappingItWasMadeUnder() {
+        int pd = MmuTest.PD, pt = MmuTest.PT, prw = Mmu.PTE_P | Mmu.PTE_RW;
+        int paging = 5 + 3 + 3 + 5 + 3; // the code that turns paging on
+        int loop = CpuHarness.CODE + paging;
+        long[] edx = new long[2];
+        Outcome[] outcomes = new Outcome[2];
+        for (int t = 0; t < 2; t++) {
+            CpuHarness h = new CpuHarness();
+            h.cpu.setTranslation(t == 0 ? 0 : -1);
+            PhysicalMemory m = h.mem;
+            m.write32(pd, pt | prw);
+            for (int i = 0; i < 1024; i++) {
+                m.write32(pt + 4 * i, i << 12 | prw);
+            }
+            m.write32(pt + 0x300 * 4, 0x123000 | prw);
+            h.load(0x123000, 0xB8, le32(1), 0xC3); // mov eax, 1; ret
+            h.load(0x124000, 0xB8, le32(2), 0xC3); // mov eax, 2; ret
+            h.code(0xB8, le32(pd), 0x0F, 0x22, 0xD8,                          // mov eax, PD; mov cr3, eax
+                    0x0F, 0x20, 0xC0, 0x0D, le32(0x80000000), 0x0F, 0x22, 0xC0,  // cr0 |= PG
+                    0x0F, 0x01, 0x3D, le32(0x300000),                            // loop: invlpg [0x300000]
+                    0xE8, le32(0x300000 - (loop + 7 + 5)),                       // call 0x300000
+                    0x01, 0xC2, 0x49, 0x75, -(7 + 5 + 2 + 1 + 2) & 0xFF);        // add edx, eax; dec ecx; jnz loop
+            h.set(Cpu.ECX, 200).set(Cpu.EDX, 0);
+            run(h.machine, 5 + 100 * 7); // paging on, 100 passes
+            m.write32(pt + 0x300 * 4, 0x124000 | prw);
+            outcomes[t] = run(h.machine, 1_000_000);
+            edx[t] = h.reg(Cpu.EDX);
+        }
+        assertSame(outcomes[0], outcomes[1]);
+        assertThat(outcomes[0].kind()).isEqualTo(StopReason.Kind.HALT);
+        assertThat(edx[0]).as("100 calls returned 1, then 100 returned 2").isEqualTo(100 + 200);
+    }
+
     // ------------------------------------------------------------------ self-modifying code
 
     /**
