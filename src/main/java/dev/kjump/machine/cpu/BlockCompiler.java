@@ -786,7 +786,7 @@ final class BlockCompiler {
         iconst(Mmu.TLB_MASK);
         mv.visitInsn(IAND);
         mv.visitVarInsn(ISTORE, TI);
-        fastEntry(tags, "[I", IALOAD);
+        fastEntry(tags, "[I", "tagAt", "I");
         mv.visitVarInsn(ILOAD, LIN);
         if (size > 1) {
             iconst(size - 1);
@@ -805,19 +805,22 @@ final class BlockCompiler {
 
     /** Pushes the page array of fast-path entry TI from {@code pages}, then LIN's offset in the page. */
     private void fastPage(String pages) {
-        fastEntry(pages, "[[B", AALOAD);
+        fastEntry(pages, "[[B", "pageAt", "[B");
         mv.visitVarInsn(ILOAD, LIN);
         iconst(0xFFF);
         mv.visitInsn(IAND);
     }
 
-    /** Pushes entry TI of the TLB's fast-path array {@code field} (of type {@code desc}, read with {@code load}). */
-    private void fastEntry(String field, String desc, int load) {
+    /**
+     * Pushes entry TI of the TLB's fast-path array {@code field} (of type {@code desc}), read by Mmu's {@code
+     * accessor} (returning {@code type}) without a range check.
+     */
+    private void fastEntry(String field, String desc, String accessor, String type) {
         mv.visitVarInsn(ALOAD, S);
         mv.visitFieldInsn(GETFIELD, STATE, "mmu", "L" + MMU + ";");
         mv.visitFieldInsn(GETFIELD, MMU, field, desc);
         mv.visitVarInsn(ILOAD, TI);
-        mv.visitInsn(load);
+        mv.visitMethodInsn(INVOKESTATIC, MMU, accessor, "(" + desc + "I)" + type, false);
     }
 
     private static String getName(int size) {

@@ -73,6 +73,54 @@ public final class Mmu implements PhysicalMemory.FastPathListener {
     int[] fastReadTag = supFastReadTag, fastWriteTag = supFastWriteTag;
     byte[][] fastReadPage = supFastReadPage, fastWritePage = supFastWritePage;
 
+    /*
+     * Translated blocks read the fast-path arrays through tagAt and pageAt: a plain array access costs a range check
+     * the JIT cannot drop (it does not know the arrays' length), two compare-and-branches per guest load or store
+     * (bench-long's warm run 0.49 -> 0.42 s without them, min of 16). Both are safe for any index: it is masked to the
+     * TLB's size, which every fast-path array has. And a page entry is non-null wherever its tag matches, which is
+     * what makes the raw load from the page after a tag hit safe: cacheRead and cacheWrite set a tag only with a
+     * non-null array, and every other change clears the tag (pages are never freed, so an array stays valid).
+     */
+    private static final sun.misc.Unsafe U;
+    private static final long INT_BASE, REF_BASE;
+    private static final int REF_SHIFT;
+
+    static {
+        try {
+            java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            U = (sun.misc.Unsafe) f.get(null);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+        INT_BASE = U.arrayBaseOffset(int[].class);
+        REF_BASE = U.arrayBaseOffset(byte[][].class);
+        REF_SHIFT = Integer.numberOfTrailingZeros(U.arrayIndexScale(byte[][].class));
+    }
+
+    /** True when every fast-path entry, of both sets, that holds a page has that page's array (see tagAt). */
+    boolean fastEntriesHavePages() {
+        for (int i = 0; i < TLB_SIZE; i++) {
+            if (supFastReadTag[i] != NO_PAGE && supFastReadPage[i] == null
+                    || supFastWriteTag[i] != NO_PAGE && supFastWritePage[i] == null
+                    || userFastReadTag[i] != NO_PAGE && userFastReadPage[i] == null
+                    || userFastWriteTag[i] != NO_PAGE && userFastWritePage[i] == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Entry {@code i} (masked to the TLB's size) of a fast-path tag array, unchecked. */
+    static int tagAt(int[] tags, int i) {
+        return U.getInt(tags, INT_BASE + ((long) (i & TLB_MASK) << 2));
+    }
+
+    /** Entry {@code i} (masked to the TLB's size) of a fast-path page array, unchecked. */
+    static byte[] pageAt(byte[][] pages, int i) {
+        return (byte[]) U.getObject(pages, REF_BASE + ((long) (i & TLB_MASK) << REF_SHIFT));
+    }
+
     Mmu(PhysicalMemory mem, CpuFault fault) {
         this.mem = mem;
         this.fault = fault;

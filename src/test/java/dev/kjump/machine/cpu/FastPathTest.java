@@ -16,6 +16,11 @@ import org.junit.jupiter.api.Test;
 class FastPathTest {
     static final int X = 0x50000;
 
+    /** Translated blocks read a fast-path page without a null check once its tag matched (Mmu.tagAt). */
+    private static void assertEntriesHavePages(CpuHarness h) {
+        assertThat(h.machine.cpu().mmu().fastEntriesHavePages()).as("every fast-path tag has its page").isTrue();
+    }
+
     /** mov dword [addr], imm32 */
     static int[] store(int addr, int v) {
         return CpuHarness.cat(0xC7, 0x05, le32(addr), le32(v));
@@ -31,6 +36,7 @@ class FastPathTest {
         assertThat(log.written().get(X >>> 12)).as("frame written through the fast path is in the log").isTrue();
         assertThat(log.original(X >>> 12)[8]).as("its contents before the write were kept").isZero();
         assertThat(h.read32(X + 8)).isEqualTo(3);
+        assertEntriesHavePages(h);
     }
 
     @Test
@@ -42,6 +48,7 @@ class FastPathTest {
         h.code(store(X + 8, 3)).runToHlt();
         assertThat(hits.get()).isEqualTo(1);
         h.mem.watchFrames(new int[0], null);
+        assertEntriesHavePages(h);
     }
 
     @Test
@@ -56,6 +63,7 @@ class FastPathTest {
         h.runToHlt();
         assertThat(h.reg(Cpu.EBX)).as("first call").isEqualTo(1);
         assertThat(h.reg(Cpu.EAX)).as("the patched code runs").isEqualTo(2);
+        assertEntriesHavePages(h);
     }
 
     @Test
@@ -88,6 +96,7 @@ class FastPathTest {
         assertThat(m.read32(0x125014)).isEqualTo(0x16);
         assertThat(m.read32(0x300018)).isEqualTo(0x17);
         assertThat(m.read32(0x12300C) | m.read32(0x124014) | m.read32(0x125018)).isZero();
+        assertEntriesHavePages(h);
     }
 
     @Test
@@ -100,5 +109,6 @@ class FastPathTest {
         assertThat(h.read32(X + 0xFFC)).isEqualTo(0x22110000);
         assertThat(h.read32(X + 0x1000)).isEqualTo(0x4433);
         assertThat(h.reg(Cpu.EBX)).isEqualTo(0x33221100);
+        assertEntriesHavePages(h);
     }
 }
