@@ -331,13 +331,14 @@ public final class PhysicalMemory {
     }
 
     /*
-     * Words of a page array, little-endian, for the CPU's TLB fast path: {@code off} must leave the whole word inside
-     * the 4 KiB array (the TLB checks the access does not cross the page before it comes here).
+     * Words of a page array, little-endian, for the CPU's TLB fast path, unchecked: {@code page} must be a frame's
+     * array and {@code off} must leave the whole word inside its 4 KiB (the TLB checks the access does not cross the
+     * page before it comes here).
      */
 
-    /** The byte at {@code off} of {@code page} (zero-extended). */
+    /** The byte at {@code off} of {@code page} (zero-extended); {@code off <= 4095}. */
     public static int get8(byte[] page, int off) {
-        return page[off] & 0xFF;
+        return U.getByte(page, BASE + off) & 0xFF;
     }
 
     /** The little-endian 16-bit value at {@code off} of {@code page} (zero-extended); {@code off <= 4094}. */
@@ -351,9 +352,9 @@ public final class PhysicalMemory {
         return le(U.getInt(page, BASE + off));
     }
 
-    /** Stores a byte at {@code off} of {@code page}. */
+    /** Stores a byte at {@code off} of {@code page}; {@code off <= 4095}. */
     public static void put8(byte[] page, int off, int v) {
-        page[off] = (byte) v;
+        U.putByte(page, BASE + off, (byte) v);
     }
 
     /** Stores a little-endian 16-bit value at {@code off} of {@code page}; {@code off <= 4094}. */

@@ -20,8 +20,8 @@ final class Operands {
     static int rd8(ArchState s, int lin) {
         Mmu m = s.mmu;
         int i = (lin >>> 12) & Mmu.TLB_MASK;
-        if (m.fastReadTag[i] == (lin & 0xFFFFF000)) {
-            return PhysicalMemory.get8(m.fastReadPage[i], lin & 0xFFF);
+        if (Mmu.tagAt(m.fastReadTag, i) == (lin & 0xFFFFF000)) {
+            return PhysicalMemory.get8(Mmu.pageAt(m.fastReadPage, i), lin & 0xFFF);
         }
         return rdSlow(s, lin, 1);
     }
@@ -29,8 +29,8 @@ final class Operands {
     static int rd16(ArchState s, int lin) {
         Mmu m = s.mmu;
         int i = (lin >>> 12) & Mmu.TLB_MASK;
-        if (m.fastReadTag[i] == ((lin + 1) & 0xFFFFF000)) {
-            return PhysicalMemory.get16(m.fastReadPage[i], lin & 0xFFF);
+        if (Mmu.tagAt(m.fastReadTag, i) == ((lin + 1) & 0xFFFFF000)) {
+            return PhysicalMemory.get16(Mmu.pageAt(m.fastReadPage, i), lin & 0xFFF);
         }
         return rdSlow(s, lin, 2);
     }
@@ -38,8 +38,8 @@ final class Operands {
     static int rd32(ArchState s, int lin) {
         Mmu m = s.mmu;
         int i = (lin >>> 12) & Mmu.TLB_MASK;
-        if (m.fastReadTag[i] == ((lin + 3) & 0xFFFFF000)) {
-            return PhysicalMemory.get32(m.fastReadPage[i], lin & 0xFFF);
+        if (Mmu.tagAt(m.fastReadTag, i) == ((lin + 3) & 0xFFFFF000)) {
+            return PhysicalMemory.get32(Mmu.pageAt(m.fastReadPage, i), lin & 0xFFF);
         }
         return rdSlow(s, lin, 4);
     }
@@ -47,8 +47,8 @@ final class Operands {
     static void wr8(ArchState s, int lin, int v) {
         Mmu m = s.mmu;
         int i = (lin >>> 12) & Mmu.TLB_MASK;
-        if (m.fastWriteTag[i] == (lin & 0xFFFFF000)) {
-            PhysicalMemory.put8(m.fastWritePage[i], lin & 0xFFF, v);
+        if (Mmu.tagAt(m.fastWriteTag, i) == (lin & 0xFFFFF000)) {
+            PhysicalMemory.put8(Mmu.pageAt(m.fastWritePage, i), lin & 0xFFF, v);
             return;
         }
         wrSlow(s, lin, 1, v);
@@ -57,8 +57,8 @@ final class Operands {
     static void wr16(ArchState s, int lin, int v) {
         Mmu m = s.mmu;
         int i = (lin >>> 12) & Mmu.TLB_MASK;
-        if (m.fastWriteTag[i] == ((lin + 1) & 0xFFFFF000)) {
-            PhysicalMemory.put16(m.fastWritePage[i], lin & 0xFFF, v);
+        if (Mmu.tagAt(m.fastWriteTag, i) == ((lin + 1) & 0xFFFFF000)) {
+            PhysicalMemory.put16(Mmu.pageAt(m.fastWritePage, i), lin & 0xFFF, v);
             return;
         }
         wrSlow(s, lin, 2, v);
@@ -67,8 +67,8 @@ final class Operands {
     static void wr32(ArchState s, int lin, int v) {
         Mmu m = s.mmu;
         int i = (lin >>> 12) & Mmu.TLB_MASK;
-        if (m.fastWriteTag[i] == ((lin + 3) & 0xFFFFF000)) {
-            PhysicalMemory.put32(m.fastWritePage[i], lin & 0xFFF, v);
+        if (Mmu.tagAt(m.fastWriteTag, i) == ((lin + 3) & 0xFFFFF000)) {
+            PhysicalMemory.put32(Mmu.pageAt(m.fastWritePage, i), lin & 0xFFF, v);
             return;
         }
         wrSlow(s, lin, 4, v);
@@ -148,8 +148,8 @@ final class Operands {
     static int rdRmw(ArchState s, int size, int lin) {
         Mmu m = s.mmu;
         int i = (lin >>> 12) & Mmu.TLB_MASK;
-        if (m.fastWriteTag[i] == ((lin + size - 1) & 0xFFFFF000)) {
-            byte[] p = m.fastWritePage[i];
+        if (Mmu.tagAt(m.fastWriteTag, i) == ((lin + size - 1) & 0xFFFFF000)) {
+            byte[] p = Mmu.pageAt(m.fastWritePage, i);
             int off = lin & 0xFFF;
             return size == 4 ? PhysicalMemory.get32(p, off) : size == 1 ? PhysicalMemory.get8(p, off)
                     : PhysicalMemory.get16(p, off);
