@@ -15,6 +15,8 @@ import dev.kjump.machine.PhysicalMemory;
 import dev.kjump.machine.StopReason;
 import dev.kjump.machine.VirtualClock;
 
+import java.lang.invoke.MethodHandles;
+
 /**
  * The interpreter loop: fetch through the decode cache, execute, deliver the exceptions an instruction raises,
  * and stop where the caller asked (host entries, breakpoints, the budget, a device's or the host's stop).
@@ -27,6 +29,22 @@ import dev.kjump.machine.VirtualClock;
  * allocates nothing.
  */
 final class Interpreter {
+    static {
+        // The classes the handlers call, initialized before the JIT compiles the handlers: a call into a class not yet
+        // loaded is compiled as a trap, and the first time the guest gets there (Linux's first port I/O, after the
+        // JIT had compiled exec) the JIT's code for the handler is thrown away and compiled again.
+        MethodHandles.Lookup lookup = MethodHandles.lookup();
+        for (Class<?> c : new Class<?>[] {Operands.class, Alu.class, Shifts.class, Bits.class, Bcd.class, Stack.class,
+            Strings.class, Segments.class, ControlTransfer.class, ProcessorControl.class, Exceptions.class,
+            PortIo.class, Decoder.class}) {
+            try {
+                lookup.ensureInitialized(c);
+            } catch (IllegalAccessException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+    }
+
     private final ArchState s;
     /** Decodes that are not cached (page-crossing, outside RAM, under a stop point) go here. */
     private final Insn scratch = new Insn();
@@ -147,7 +165,7 @@ final class Interpreter {
         pendingStop = null;
         if (hostStopRequested) { // asked for while no run was going (between jumps, say): honoured now
             hostStopRequested = false;
-            return stop(StopReason.Kind.INTERRUPTED, s.eip, 0, 0, "interrupted by the host");
+            return interrupted();
         }
         boolean pass = s.stops.passBreakpoint;
         s.stops.passBreakpoint = false;
@@ -157,7 +175,7 @@ final class Interpreter {
         Block prev = null; // the block the last pass ran (to its end or a side exit), whose links may name the next
         while (true) {
             if (s.icount >= end) {
-                return stop(StopReason.Kind.BUDGET, s.eip, 0, 0, "instruction budget of " + budget + " used up");
+                return budgetUsedUp(budget);
             }
             int start = s.eip;
             long counted = s.icount;
@@ -184,12 +202,10 @@ final class Interpreter {
                     }
                     if (d.op == Insn.OP_STOP_POINT) {
                         if (s.stops.isHostEntry(phys)) {
-                            return stop(StopReason.Kind.HOST_ENTRY, start, phys & 0xFFFFFFFFL, 0,
-                                    String.format("reached host entry %08x", phys));
+                            return hostEntry(start, phys);
                         }
                         if (s.stops.isBreakpoint(lin) && !(pass && start == firstEip && s.icount == firstCount)) {
-                            return stop(StopReason.Kind.BREAKPOINT, start, phys & 0xFFFFFFFFL, 0,
-                                    String.format("breakpoint at %08x", lin));
+                            return breakpoint(start, phys, lin);
                         }
                         d = scratch; // the instruction under the mark, decoded each time (not cached)
                         Decoder.decode(s, d, lin);
@@ -237,13 +253,11 @@ final class Interpreter {
                 boolean hasErr = f.hasErrorCode;
                 int err = f.errorCode;
                 if (!Exceptions.deliverException(s, vector, hasErr, err, start, 0)) {
-                    return stop(StopReason.Kind.TRIPLE_FAULT, start, 0, vector,
-                            String.format("triple fault: %s at eip %08x could not be delivered", Exceptions.vectorName(vector), start));
+                    return tripleFault(start, vector);
                 }
             } catch (RuntimeException e) {
                 s.eip = start;
-                return stop(StopReason.Kind.EMULATOR_ERROR, start, 0, 0,
-                        String.format("kjump internal error at eip %08x: %s (please report it with the image)", start, e));
+                return internalError(start, e);
             } catch (OutOfMemoryError e) {
                 s.eip = start;
                 java.util.Arrays.fill(code, null); // the decode caches are the largest thing the guest can grow
@@ -253,9 +267,7 @@ final class Interpreter {
                 decodedNext = 0;
                 freePages.clear();
                 freeInsns.clear();
-                return stop(StopReason.Kind.EMULATOR_ERROR, start, 0, 0, String.format("the host ran out of memory "
-                        + "at eip %08x (give the JVM more heap with KJUMP_JAVA_OPTS=-Xmx..., or the guest less --mem)",
-                        start));
+                return outOfMemory(start);
             }
             prev = ran;
             if (pendingStop != null) {
@@ -265,7 +277,7 @@ final class Interpreter {
             }
             if ((inBlock || (s.icount & 0x3FFF) == 0) && hostStopRequested) { // a block may step over the mark
                 hostStopRequested = false;
-                return stop(StopReason.Kind.INTERRUPTED, s.eip, 0, 0, "interrupted by the host");
+                return interrupted();
             }
         }
     }
@@ -281,6 +293,44 @@ final class Interpreter {
             d.block = translator.remake(this, eip, b.phys, d);
             s.mem.decodesChanged(); // links to b go
         }
+    }
+
+    /*
+     * The run loop's ways out, kept out of run() itself: what they name (StopReason.Kind, the messages' string
+     * building) is loaded only at the first stop, and the JIT compiles the loop long before that, during a run's first
+     * slice. Inside the loop it compiled them as traps, and the first stop (the end of that slice) threw the compiled
+     * loop away to be compiled again (bench-long: ~60 ms of C2 and a spell in slower code in every fresh process).
+     */
+
+    private StopReason budgetUsedUp(long budget) {
+        return stop(StopReason.Kind.BUDGET, s.eip, 0, 0, "instruction budget of " + budget + " used up");
+    }
+
+    private StopReason interrupted() {
+        return stop(StopReason.Kind.INTERRUPTED, s.eip, 0, 0, "interrupted by the host");
+    }
+
+    private StopReason hostEntry(int at, int phys) {
+        return stop(StopReason.Kind.HOST_ENTRY, at, phys & 0xFFFFFFFFL, 0, String.format("reached host entry %08x", phys));
+    }
+
+    private StopReason breakpoint(int at, int phys, int lin) {
+        return stop(StopReason.Kind.BREAKPOINT, at, phys & 0xFFFFFFFFL, 0, String.format("breakpoint at %08x", lin));
+    }
+
+    private StopReason tripleFault(int at, int vector) {
+        return stop(StopReason.Kind.TRIPLE_FAULT, at, 0, vector, String.format(
+                "triple fault: %s at eip %08x could not be delivered", Exceptions.vectorName(vector), at));
+    }
+
+    private StopReason internalError(int at, RuntimeException e) {
+        return stop(StopReason.Kind.EMULATOR_ERROR, at, 0, 0,
+                String.format("kjump internal error at eip %08x: %s (please report it with the image)", at, e));
+    }
+
+    private StopReason outOfMemory(int at) {
+        return stop(StopReason.Kind.EMULATOR_ERROR, at, 0, 0, String.format("the host ran out of memory at eip %08x "
+                + "(give the JVM more heap with KJUMP_JAVA_OPTS=-Xmx..., or the guest less --mem)", at));
     }
 
     private StopReason stop(StopReason.Kind kind, int at, long phys, int value, String message) {
