@@ -82,6 +82,17 @@ abstract class Block {
         replace1 = !one;
     }
 
+    /** True while the block links to another. */
+    final boolean hasLinks() {
+        return next0 != null || next1 != null;
+    }
+
+    /** Forgets the links (the block's code is gone; see {@link Insn#dropped}). */
+    final void unlink() {
+        next0 = null;
+        next1 = null;
+    }
+
     /**
      * Runs the block once, or, when its last instruction branches back to its start, as long as the instruction
      * count stays within {@code limit} (the budget's end or the next timed event, whichever is first) and the host

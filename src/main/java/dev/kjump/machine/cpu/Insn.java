@@ -38,6 +38,16 @@ public final class Insn {
 
     /** The translated block that starts here ({@link Block#NONE}: not worth one), or null while not translated. */
     Block block;
+
+    /**
+     * This decode's page lost its decodes (a write, an eviction, a stop point): the block made from it, if any, lets go
+     * of its links, so that blocks of code that is gone do not keep one another alive through links made long ago.
+     */
+    public void dropped() {
+        if (block != null) {
+            block.unlink();
+        }
+    }
     /** Times the run loop reached this instruction while it had no block (see {@link Translator#threshold()}). */
     int hits;
 

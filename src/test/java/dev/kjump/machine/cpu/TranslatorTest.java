@@ -353,6 +353,26 @@ class TranslatorTest {
     }
 
     /**
+     * Host memory: a block whose page loses its decodes lets go of its links, so blocks of code that is gone do not
+     * keep one another alive through links made while they ran (with chains of them, without bound).
+     */
+    @Test
+    void aBlockWhosePageIsDroppedLetsGoOfItsLinks() {
+        int next = CpuHarness.CODE + 0x1000;
+        CpuHarness h = new CpuHarness();
+        h.cpu.setTranslation(0);
+        h.code(0x83, 0xC0, 0x01, 0xE9, le32(next - (CpuHarness.CODE + 8))); // loop: add eax, 1; jmp next
+        h.load(next, 0x01, 0xC2, 0x49, 0x0F, 0x85, le32(CpuHarness.CODE - (next + 9)), 0xF4); // ...; jnz loop; hlt
+        h.set(Cpu.ECX, 1000);
+        run(h.machine, 400);
+        Block second = h.mem.decodeCache()[next >>> 12][next & 0xFFF].block;
+        assertThat(second.hasLinks()).as("linked to the first block").isTrue();
+        h.mem.write8(next + 0x800, 0x90); // a write to its page drops the page's decodes
+        assertThat(h.mem.decodeCache()[next >>> 12]).isNull();
+        assertThat(second.hasLinks()).isFalse();
+    }
+
+    /**
      * A loop that calls into a page whose page table entry the host retargets between runs, with an INVLPG before
      * each call: the link from the calling block to the callee's block (made under the old mapping) must not run the
      * old page's code after the INVLPG. Linear 0x300000 maps to code returning 1, then to code returning 2.
