@@ -26,7 +26,8 @@ final class Translator {
      * Linux's boot to /init (25 M instructions through much code that runs a few thousand times) took 4.8 s as a
      * whole process against 3.0 s interpreted. With blocks that load and store through the TLB fast path, 5,000 is
      * best (9 interleaved runs: Linux's boot 1.50 s against 1.91 s at 2,000, bench-long 1.56 s against 1.64 s); again
-     * with side exits and chaining (7 runs: Linux's boot 1.35 s against 1.76 s at 2,000, bench-long 1.40 against 1.26 s).
+     * with side exits and chaining (7 runs: Linux's boot 1.35 s against 1.76 s at 2,000; bench-long 1.40 s against
+     * 1.26 s at 2,000, within this VM's noise).
      */
     static final int DEFAULT_THRESHOLD = 5000;
     /**
@@ -37,7 +38,7 @@ final class Translator {
     static final int MAX_INSNS = 96;
 
     /**
-     * Side exits a block may take before it is made again with slow-path calls ({@link #translate}). A block leaves
+     * Side exits a block may take before it is made again with slow-path calls ({@link #remake}). A block leaves
      * at a load or store the TLB's fast path misses, and the interpreter runs that instruction and the rest of the
      * block: cheap when misses are rare (a page's first touch, the write log's first store to a frame), dear when a
      * block misses on every pass (an access that crosses pages, memory-mapped I/O, two pages fighting over one TLB
@@ -56,7 +57,8 @@ final class Translator {
 
         @Override
         public boolean equals(Object o) {
-            return o instanceof Key k && k.hash == hash && k.sideExits == sideExits && java.util.Arrays.equals(k.bytes, bytes);
+            return o instanceof Key k && k.hash == hash && k.sideExits == sideExits
+                    && java.util.Arrays.equals(k.bytes, bytes);
         }
 
         @Override
@@ -173,8 +175,8 @@ final class Translator {
     }
 
     /**
-     * The block {@code old}, which has taken {@link #sideExitLimit} side exits, made again with slow-path calls for
-     * its misses; {@code first} still its first instruction's decode, in the cache.
+     * The block that starts with {@code first} (at EIP {@code eip}, physical {@code phys}), which has taken {@link
+     * #sideExitLimit} side exits, made again with slow-path calls for its misses; {@code first} is still in the cache.
      */
     Block remake(Interpreter in, int eip, int phys, Insn first) {
         remade++;
